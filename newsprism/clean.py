@@ -1,0 +1,449 @@
+"""Body extraction on plain text: keep every body paragraph, remove boilerplate with a reason.
+
+The text is split into blocks (paragraphs; lines where a paragraph is really a list of short lines). Each
+block is scored against the rules in ``rules/boilerplate.toml``; strong evidence removes a block outright,
+weak evidence only when the block sits inside a run of promotional blocks (a donation appeal is several
+paragraphs, only some of which say "donate"). Comment sections remove everything after their first marker.
+Removed blocks keep their offsets and reason, so nothing is silently lost.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from newsprism.model import RemovedSpan, normalise_text
+
+PROMO_REASONS = frozenset({"donation", "newsletter", "subscribe", "comments"})
+TERMINAL_PUNCT = ".!?\"”’)…:;"
+
+
+@dataclass
+class Block:
+    start: int
+    end: int
+    text: str
+    reason: str | None = None  # None = body
+    weak: bool = False
+    heading: bool = False
+
+
+@dataclass
+class CleanResult:
+    text: str  # the cleaned body, paragraphs separated by a blank line
+    raw_text: str  # the normalised input the offsets refer to
+    removed: list[RemovedSpan]
+    blocks: list[Block]
+    title: str | None = None
+    outlet: str | None = None
+    outlet_evidence: str | None = None  # how the outlet was recognised
+    author: str | None = None
+    published_text: str | None = None
+    dateline: str | None = None
+    agency: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------------------------- rules
+
+
+@dataclass(frozen=True)
+class Rules:
+    threshold: float
+    categories: tuple[tuple[str, tuple[tuple[re.Pattern[str], float], ...]], ...]
+    comment_start: tuple[re.Pattern[str], ...]
+    caption_prefix: re.Pattern[str]
+    credit_end: re.Pattern[str]
+    credit_only: re.Pattern[str]
+    credits: tuple[re.Pattern[str], ...]
+    source_line: tuple[re.Pattern[str], ...]
+    byline: tuple[re.Pattern[str], ...]
+    date_line: re.Pattern[str]
+    dateline: re.Pattern[str]
+    version: int
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> Rules:
+    data = tomllib.loads(resources.files("newsprism.rules").joinpath("boilerplate.toml").read_text("utf-8"))
+    ci = re.IGNORECASE
+    categories = tuple(
+        (cat["reason"], tuple((re.compile(p["re"], ci), float(p["w"])) for p in cat["patterns"]))
+        for cat in data["category"]
+    )
+    return Rules(
+        threshold=float(data["threshold"]),
+        categories=categories,
+        comment_start=tuple(re.compile(p, ci) for p in data["comments"]["start"]),
+        caption_prefix=re.compile(data["captions"]["prefix"], ci),
+        credit_end=re.compile(data["captions"]["credit_end"]),
+        credit_only=re.compile(data["captions"]["credit_only"]),
+        credits=tuple(re.compile(p, ci) for p in data["credits"]["patterns"]),
+        source_line=tuple(re.compile(p, ci) for p in data["source_line"]["patterns"]),
+        byline=tuple(re.compile(p) for p in data["byline"]["patterns"]),
+        date_line=re.compile(data["byline"]["date"], ci),
+        dateline=re.compile(data["dateline"]["pattern"]),
+        version=int(data["version"]),
+    )
+
+
+@lru_cache(maxsize=1)
+def known_outlets() -> dict[str, str]:
+    """Alias (lower case) -> canonical outlet name."""
+    table: dict[str, str] = {}
+    text = resources.files("newsprism.rules").joinpath("outlets.txt").read_text("utf-8")
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        names = [n.strip() for n in line.split("|")]
+        for name in names:
+            table[name.lower()] = names[0]
+    return table
+
+
+@lru_cache(maxsize=1)
+def _outlet_mention_re() -> re.Pattern[str]:
+    names = sorted((n for n in known_outlets() if len(n) > 3), key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])", re.IGNORECASE)
+
+
+def canonical_outlet(name: str) -> str:
+    name = re.sub(r"\s+", " ", name).strip(" .,:;-—\"'“”")
+    return known_outlets().get(name.lower(), name)
+
+
+# ------------------------------------------------------------------------------------------- blocks
+
+_BLANK_SPLIT = re.compile(r"\n[ \t\u00a0]*\n")
+_LIST_MARKER = re.compile(r"^\s*(?:\d{1,3}[.)]|[-*•·▪►»])\s+")
+
+
+def split_blocks(text: str, *, line_blocks: bool = False) -> list[Block]:
+    """Paragraph blocks with offsets. A multi-line paragraph stays whole when its lines are wrapped prose,
+    and is split into lines when they look like separate items (menus, lists, comment headers)."""
+    blocks: list[Block] = []
+    pos = 0
+    chunks: list[tuple[int, int]] = []
+    for m in _BLANK_SPLIT.finditer(text):
+        chunks.append((pos, m.start()))
+        pos = m.end()
+    chunks.append((pos, len(text)))
+    for cstart, cend in chunks:
+        lines = _line_spans(text, cstart, cend)
+        if not lines:
+            continue
+        if line_blocks or not _is_wrapped_prose([text[s:e] for s, e in lines]):
+            for s, e in lines:
+                blocks.append(Block(s, e, text[s:e]))
+        else:
+            s, e = lines[0][0], lines[-1][1]
+            blocks.append(Block(s, e, text[s:e]))
+    return blocks
+
+
+def _line_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans = []
+    for m in re.finditer(r"[^\n]+", text[start:end]):
+        s, e = start + m.start(), start + m.end()
+        raw = text[s:e]
+        lead = len(raw) - len(raw.lstrip())
+        trail = len(raw) - len(raw.rstrip())
+        if e - trail > s + lead:
+            spans.append((s + lead, e - trail))
+    return spans
+
+
+def _is_wrapped_prose(lines: list[str]) -> bool:
+    if len(lines) == 1:
+        return True
+    if any(_LIST_MARKER.match(line) for line in lines):
+        return False
+    # Hard-wrapped prose: every line but the last is long and most do not end a sentence.
+    return all(len(line) >= 40 for line in lines[:-1])
+
+
+# ----------------------------------------------------------------------------------- classification
+
+_READER_ADDRESS = re.compile(r"\b(?:[Ww]e|[Ww]e['’](?:re|ve|ll)|[Oo]urs?|us|[Yy]ou|[Yy]our|[Yy]ou['’](?:re|ve|ll))\b")
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _is_heading(text: str) -> bool:
+    stripped = text.strip()
+    return _words(stripped) <= 7 and stripped[-1:] not in TERMINAL_PUNCT
+
+
+def _category_scores(text: str, rules: Rules) -> dict[str, float]:
+    scores: dict[str, float] = {}
+    for reason, patterns in rules.categories:
+        total = sum(w for pat, w in patterns if pat.search(text))
+        if total:
+            scores[reason] = total
+    return scores
+
+
+def _is_caption(text: str, rules: Rules) -> bool:
+    if _words(text) > 90:
+        return False
+    if rules.caption_prefix.search(text) or rules.credit_only.match(text):
+        return True
+    m = rules.credit_end.search(text)
+    if not m:
+        return False
+    credit = m.group(0)
+    # A sentence ending in "AC/DC." is body; a credit has no full stop or names a photo agency.
+    return text.rstrip()[-1:] not in ".!?\"”" or bool(
+        re.search(r"Getty|Images|Photo|AP\b|AFP|Reuters|REUTERS|EPA|Shutterstock|Alamy|Xinhua", credit)
+    )
+
+
+def _classify(block: Block, rules: Rules, outlet_names: set[str]) -> None:
+    text = re.sub(r"\s+", " ", block.text).strip()
+    block.heading = _is_heading(text)
+    if any(p.search(text) for p in rules.credits):
+        block.reason = "credit"
+        return
+    if any(p.match(text) for p in rules.source_line) and _words(text) <= 14:
+        block.reason = "source_line"
+        return
+    if _is_caption(text, rules):
+        block.reason = "caption"
+        return
+    scores = _category_scores(text, rules)
+    if scores:
+        reason, best = max(scores.items(), key=lambda kv: (kv[1], kv[0]))
+        if best >= rules.threshold:
+            block.reason = reason
+            return
+    unquoted = _QUOTED.sub(" ", text)
+    self_reference = any(name.lower() in text.lower() for name in outlet_names)
+    block.weak = bool(scores) or bool(_READER_ADDRESS.search(unquoted)) or self_reference or block.heading
+
+
+def _find_comment_start(blocks: list[Block], rules: Rules, total: int) -> int | None:
+    body_seen = 0
+    for i, block in enumerate(blocks):
+        text = block.text.strip()
+        if any(p.search(text) for p in rules.comment_start) and _words(text) <= 20:
+            # An early "12 comments" link in a header is navigation, not the start of the thread.
+            if body_seen >= 2 and block.start >= 0.3 * total:
+                return i
+            block.reason = block.reason or "navigation"
+        elif block.reason is None and not block.heading:
+            body_seen += 1
+    return None
+
+
+def _smooth(blocks: list[Block], max_run: int = 3) -> None:
+    """Weak or heading-like blocks inside a run of promotional blocks join it: an appeal is several
+    paragraphs, only some of which say "donate"."""
+    changed = True
+    while changed:
+        changed = False
+        i = 0
+        while i < len(blocks):
+            if blocks[i].reason is not None:
+                i += 1
+                continue
+            j = i
+            while j < len(blocks) and blocks[j].reason is None and blocks[j].weak:
+                j += 1
+            prev = blocks[i - 1].reason if i > 0 else None
+            nxt = blocks[j].reason if j < len(blocks) else None
+            if j > i and j - i <= max_run and prev in PROMO_REASONS and nxt in PROMO_REASONS:
+                for block in blocks[i:j]:
+                    block.reason = prev
+                changed = True
+                i = j
+                continue
+            block = blocks[i]
+            nxt = blocks[i + 1].reason if i + 1 < len(blocks) else None
+            rest_removed = all(b.reason is not None for b in blocks[i + 1 :])
+            if block.heading and nxt in PROMO_REASONS | {"navigation"}:
+                block.reason = nxt  # a heading introducing an appeal or a teaser list
+                changed = True
+            elif block.heading and prev is not None and rest_removed and i > 0:
+                block.reason = prev if prev in PROMO_REASONS | {"navigation"} else "navigation"
+                changed = True
+            i += 1
+
+
+# --------------------------------------------------------------------------------------- metadata
+
+
+def _detect_outlet(blocks: list[Block], rules: Rules) -> tuple[str | None, str | None]:
+    for block in blocks:
+        if block.reason == "source_line":
+            for pat in rules.source_line:
+                m = pat.match(re.sub(r"\s+", " ", block.text).strip())
+                if m:
+                    return canonical_outlet(m.group("outlet")), "source line"
+    counts: Counter[str] = Counter()
+    for block in blocks:
+        if block.reason in {"donation", "newsletter", "subscribe", "navigation", "comments"}:
+            for m in _outlet_mention_re().finditer(block.text):
+                counts[canonical_outlet(m.group(1))] += 1
+            for m in re.finditer(
+                r"(?:support|donate to|subscribe to|help|the post .{3,200} appeared first on|©\s*\d{4})\s+(?:the\s+)?"
+                r"(?P<o>[A-Z][\w&'’.-]*(?:\s+(?:of\s+)?[A-Z][\w&'’.-]*){0,3}?)(?=['’]s\b|\s+(?:Daily|and|newsletter|today|reporters|journalism)\b|[.,;]|$)",
+                block.text,
+            ):
+                name = m.group("o").strip()
+                if name.lower() not in {"us", "our", "we", "i"} and len(name) > 2:
+                    counts[canonical_outlet(name)] += 1
+    if counts:
+        best = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        return best, "self-reference in site furniture"
+    return None, None
+
+
+def _strip_metadata_blocks(blocks: list[Block], rules: Rules, result: CleanResult) -> None:
+    """Bylines and publication-date lines near the top are metadata, not body."""
+    for block in blocks[:6]:
+        if block.reason is not None:
+            continue
+        text = re.sub(r"\s+", " ", block.text).strip()
+        if _words(text) > 16:
+            continue
+        for pat in rules.byline:
+            m = pat.match(text)
+            if m:
+                result.author = result.author or m.group("author").strip()
+                block.reason = "byline"
+                rest = m.groupdict().get("rest")
+                if rest and re.search(r"\d{4}", rest):
+                    result.published_text = result.published_text or rest
+                break
+        if block.reason is None:
+            m = rules.date_line.match(text)
+            if m and re.search(r"\d", m.group("date")):
+                block.reason = "byline"
+                if re.search(r"\b(19|20)\d{2}\b", m.group("date")) and not text.lower().startswith(
+                    ("updated", "last")
+                ):
+                    result.published_text = result.published_text or m.group("date")
+                elif re.search(r"\b(19|20)\d{2}\b", m.group("date")):
+                    result.extra.setdefault("updated_text", m.group("date"))
+
+
+def _detect_dateline(blocks: list[Block], rules: Rules) -> tuple[str | None, str | None]:
+    for block in blocks:
+        if block.reason is None:
+            m = rules.dateline.match(block.text)
+            if not m:
+                return None, None
+            place = m.group("place").strip().title()
+            region = m.group("region")
+            dateline = f"{place}, {region}" if region else place
+            agency = m.group("agency")
+            return dateline, canonical_outlet(agency) if agency else None
+    return None, None
+
+
+# ------------------------------------------------------------------------------------------- clean
+
+
+def clean(
+    text: str,
+    *,
+    title_first_line: bool = True,
+    line_blocks: bool = False,
+    known_title: str | None = None,
+    outlet_hint: str | None = None,
+) -> CleanResult:
+    """Clean one article's text. ``title_first_line``: the first line is the headline (plain-text files).
+    ``line_blocks``: every line is its own block (text extracted from HTML)."""
+    rules = load_rules()
+    raw = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    blocks = split_blocks(raw, line_blocks=line_blocks)
+    result = CleanResult(text="", raw_text=raw, removed=[], blocks=blocks)
+
+    if blocks and (title_first_line or (known_title and normalise_text(blocks[0].text) == normalise_text(known_title))):
+        first = blocks[0]
+        if "\n" in first.text:  # title line glued to the first paragraph
+            cut = first.text.index("\n")
+            title_block = Block(first.start, first.start + cut, first.text[:cut].strip())
+            rest = _line_spans(raw, first.start + cut, first.end)
+            blocks[0:1] = [title_block, Block(rest[0][0], rest[-1][1], raw[rest[0][0] : rest[-1][1]])]
+        blocks[0].reason = "title"
+        result.title = re.sub(r"\s+", " ", blocks[0].text).strip()
+
+    outlet_names = {outlet_hint} if outlet_hint else set()
+    outlet_names |= {n for n in known_outlets() if len(n) > 3 and n in raw.lower()}
+    for block in blocks:
+        if block.reason is None:
+            _classify(block, rules, outlet_names)
+
+    comment_start = _find_comment_start(blocks, rules, len(raw))
+    if comment_start is not None:
+        for block in blocks[comment_start:]:
+            block.reason = "comments"
+
+    _strip_metadata_blocks(blocks, rules, result)
+
+    _smooth(blocks)
+
+    seen: set[str] = set()
+    for block in blocks:
+        key = normalise_text(block.text)
+        if key in seen and block.reason is None:
+            block.reason = "duplicate"
+        seen.add(key)
+
+    result.dateline, result.agency = _detect_dateline(blocks, rules)
+    result.outlet, result.outlet_evidence = _detect_outlet(blocks, rules)
+    if result.outlet is None and result.agency:
+        result.outlet, result.outlet_evidence = result.agency, "dateline"
+
+    kept: list[str] = []
+    offset = 0
+    for block in blocks:
+        if block.reason is None:
+            # Wrapped lines become spaces: same length, so sentence offsets map back one-to-one.
+            para = block.text.replace("\n", " ")
+            if kept:
+                offset += 2
+            kept.append(para)
+            offset += len(para)
+        else:
+            at = offset + 2 if kept else 0
+            result.removed.append(RemovedSpan(block.start, block.end, block.reason, block.text, at))
+    result.text = "\n\n".join(kept)
+    return result
+
+
+# -------------------------------------------------------------------------------------------- kind
+
+_FIRST_PERSON = re.compile(r"\b(?:I|I['’](?:m|ve|d|ll)|me|my|mine|we|we['’](?:re|ve)|us|our)\b")
+_OPINION_MARKERS = re.compile(
+    r"\b(opinion|op-ed|commentary|column|editorial|the views expressed|analysis:)\b", re.IGNORECASE
+)
+_EVALUATIVE = re.compile(
+    r"\b(should(?:n['’]t)?|must|ought|shameful|disgraceful|reckless|absurd|outrageous|of course|clearly|obviously|"
+    r"apparently|bullshit|terrible|disastrous|foolish|despotic|appalling)\b",
+    re.IGNORECASE,
+)
+
+
+def guess_kind(result: CleanResult) -> str:
+    """news | opinion, from first-person and evaluative language outside quotes and from labels."""
+    body = _QUOTED.sub(" ", result.text)
+    words = max(1, _words(body))
+    if any(_OPINION_MARKERS.search(r.text) for r in result.removed if r.reason in {"navigation", "byline", "title"}):
+        return "opinion"
+    first_person = len(_FIRST_PERSON.findall(body)) / words
+    evaluative = len(_EVALUATIVE.findall(body)) / words
+    score = first_person * 100 + evaluative * 150
+    if result.dateline:
+        score -= 1.0
+    return "opinion" if score >= 1.5 else "news"

@@ -1,0 +1,160 @@
+"""Command line: a thin layer over the library (pipeline, store, report)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from newsprism import __version__
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="newsprism: one story through every outlet.")
+err = Console(stderr=True)
+
+DbOption = Annotated[Path, typer.Option("--db", help="SQLite file (or SQLAlchemy URL) of the store.")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors.")]
+VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Explain every skipped or stored article.")]
+
+
+def _setup_logging(quiet: bool, verbose: bool) -> None:
+    level = logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(message)s", force=True,
+                        handlers=[RichHandler(console=err, show_time=False, show_path=False, markup=False)])
+    for noisy in ("trafilatura", "htmldate", "sentence_transformers", "httpx", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+def _run_ingest(paths: list[str], db: Path, options, quiet: bool):  # type: ignore[no-untyped-def]
+    from newsprism.ingest import expand_paths
+    from newsprism.pipeline import ingest
+    from newsprism.store import Store
+
+    store = Store(db)
+    n_files = sum(1 for p in expand_paths(paths) if isinstance(p, Path))
+    started = time.perf_counter()
+    show = not quiet and err.is_terminal
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(), console=err, disable=not show, transient=True,
+    ) as progress:
+        task = progress.add_task("ingesting files", total=n_files, rate="")
+        stored = 0
+
+        def on_progress(event_name: str, n: int) -> None:
+            nonlocal stored
+            if event_name == "file":
+                progress.advance(task, n)
+            else:
+                stored += n
+            rate = stored / max(1e-6, time.perf_counter() - started)
+            progress.update(task, rate=f"{stored} articles · {rate:.1f} articles/s")
+
+        report = ingest(paths, store, options, on_progress=on_progress)
+    elapsed = time.perf_counter() - started
+    if not quiet:
+        err.print(
+            f"{len(report.added)} stored, {len(report.duplicates)} already stored (skipped), "
+            f"{len(report.failures)} failed, in {elapsed:.1f}s"
+        )
+    return store, report
+
+
+def _options(max_mb: float, workers: int, **overrides: str | None):  # type: ignore[no-untyped-def]
+    from newsprism.pipeline import IngestOptions
+
+    if max_mb <= 0:
+        raise typer.BadParameter("--max-mb must be positive")
+    return IngestOptions(max_bytes=int(max_mb * 1024 * 1024), workers=workers,
+                         overrides={k: v for k, v in overrides.items() if v})
+
+
+PathsArg = Annotated[list[str], typer.Argument(help="Files, folders or globs: .txt .html .jsonl .rss/.atom/.xml .warc(.gz)")]
+MaxMb = Annotated[float, typer.Option("--max-mb", help="Skip files larger than this (MB).")]
+Workers = Annotated[int, typer.Option("--workers", "-j", min=1, help="Worker processes for cleaning and NLP.")]
+Outlet = Annotated[str | None, typer.Option(help="Outlet for every article (overrides the text).")]
+Published = Annotated[str | None, typer.Option(help="Publication date (ISO) for every article.")]
+Url = Annotated[str | None, typer.Option(help="URL (for a single article).")]
+Author = Annotated[str | None, typer.Option(help="Author for every article.")]
+Title = Annotated[str | None, typer.Option(help="Title (for a single article).")]
+
+
+@app.command("ingest")
+def ingest_cmd(
+    paths: PathsArg,
+    db: DbOption = Path("newsprism.db"),
+    max_mb: MaxMb = 20.0,
+    workers: Workers = 1,
+    outlet: Outlet = None,
+    published: Published = None,
+    url: Url = None,
+    author: Author = None,
+    title: Title = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Read, clean, annotate and store articles. Exit 0 if all stored or already stored, 1 if any failed."""
+    _setup_logging(quiet, verbose)
+    options = _options(max_mb, workers, outlet=outlet, published=published, url=url, author=author, title=title)
+    _, report = _run_ingest(paths, db, options, quiet)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command("analyze")
+def analyze_cmd(
+    paths: PathsArg,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the JSON document here ('-' = stdout).")] = None,
+    html_out: Annotated[Path | None, typer.Option("--html", help="Write the HTML report here.")] = None,
+    db: DbOption = Path("newsprism.db"),
+    max_mb: MaxMb = 20.0,
+    workers: Workers = 1,
+    outlet: Outlet = None,
+    published: Published = None,
+    url: Url = None,
+    author: Author = None,
+    title: Title = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Ingest PATHS and write the analysis of those articles as JSON and/or HTML."""
+    from newsprism.report.html import write_html
+    from newsprism.report.json_export import build_document, write_json
+
+    _setup_logging(quiet, verbose)
+    options = _options(max_mb, workers, outlet=outlet, published=published, url=url, author=author, title=title)
+    store, report = _run_ingest(paths, db, options, quiet)
+    document = build_document(store, report.article_ids)
+    if json_out is not None:
+        if str(json_out) == "-":
+            import json
+
+            sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        else:
+            write_json(document, json_out)
+            if not quiet:
+                err.print(f"JSON written to {json_out}")
+    if html_out is not None:
+        write_html(document, html_out)
+        if not quiet:
+            err.print(f"HTML report written to {html_out.resolve()}")
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command("version")
+def version_cmd() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,100 @@
+"""Plain data records passed between pipeline stages.
+
+Dataclasses (not ORM rows) so that per-article stages stay pure, picklable for worker processes, and
+independent of the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+_WS = re.compile(r"\s+")
+
+
+def normalise_text(text: str) -> str:
+    """Unicode NFC, unify quotes/dashes, collapse whitespace: the form used for ids and comparisons."""
+    text = unicodedata.normalize("NFKC", text)
+    text = text.translate(_PUNCT_FOLD)
+    return _WS.sub(" ", text).strip().lower()
+
+
+_PUNCT_FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
+
+
+def stable_id(*parts: str, length: int = 16) -> str:
+    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return digest[:length]
+
+
+@dataclass
+class RawDocument:
+    """What a reader yields: one article's raw content and whatever metadata the source gave."""
+
+    source: str  # file path, plus "#n" for the n-th record of a multi-article file
+    text: str | None = None  # plain text, when the source is text
+    html: str | None = None  # HTML, when the source is markup (cleaned by trafilatura first)
+    meta: dict[str, Any] = field(default_factory=dict)  # url, outlet, title, author, published, ...
+    raw_hash: str = ""
+
+
+@dataclass
+class RemovedSpan:
+    start: int  # offsets into the raw (pre-clean) text
+    end: int
+    reason: str
+    text: str
+    at: int = 0  # where the block stood in the cleaned text (insertion offset)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "reason": self.reason, "text": self.text, "at": self.at}
+
+
+@dataclass
+class Article:
+    id: str
+    source: str
+    text: str  # cleaned body
+    raw_text: str  # the text the cleaner saw (removed spans index into it)
+    title: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    author: str | None = None
+    published: str | None = None  # ISO date (YYYY-MM-DD) or datetime
+    dateline: str | None = None
+    kind: str = "news"  # news | opinion
+    removed: list[RemovedSpan] = field(default_factory=list)
+    raw_hash: str = ""
+    metadata_sources: dict[str, str] = field(default_factory=dict)  # field -> where its value came from
+
+
+@dataclass
+class EntityMention:
+    text: str
+    label: str
+    start: int
+    end: int
+    sentence: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "label": self.label, "start": self.start, "end": self.end}
+
+
+@dataclass
+class Annotation:
+    """What the NLP stage adds to an article."""
+
+    article_id: str
+    sentences: list[tuple[int, int]]
+    entities: list[EntityMention]
+    n_tokens: int
+    doc_bytes: bytes = b""  # serialised spaCy Doc, so later stages need not re-parse
+
+
+@dataclass
+class IngestFailure:
+    source: str
+    reason: str

