@@ -1,0 +1,52 @@
+# newsprism — every target creates .venv and installs pinned dependencies on first use.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# The CPU build of torch ships on local disk on these machines; an index torch would be a multi-GB CUDA build.
+FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: install demo test eval bench lint format lock clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip setuptools wheel
+	$(PIP) install -q $(FIND_LINKS) -c constraints.txt torch==2.13.0
+	$(PIP) install -q $(FIND_LINKS) -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	mkdir -p out
+	rm -f out/demo.db
+	$(BIN)/newsprism analyze examples --db out/demo.db --json out/demo.json --html out/demo.html
+	@echo "HTML report: $(CURDIR)/out/demo.html"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+eval: $(STAMP)
+	$(BIN)/python -m newsprism.evaluation
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_pipeline.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check newsprism tests benchmarks
+	$(BIN)/ruff format --check newsprism tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format newsprism tests benchmarks
+	$(BIN)/ruff check --fix newsprism tests benchmarks
+
+lock: $(STAMP)
+	$(PIP) freeze --exclude-editable | sed 's/+cpu//' | sort -f > constraints.txt.new
+	(echo '# Pinned versions for every dependency (pip constraints). Regenerate with `make lock`.'; cat constraints.txt.new) > constraints.txt
+	rm constraints.txt.new
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache
