@@ -18,9 +18,17 @@ from newsprism.pipeline import build_article
 
 def article_dict(article: Article, ann: Annotation | None = None) -> dict[str, Any]:
     return {
-        "id": article.id, "source": article.source, "url": article.url, "outlet": article.outlet,
-        "title": article.title, "author": article.author, "published": article.published,
-        "dateline": article.dateline, "kind": article.kind, "text": article.text, "raw_text": article.raw_text,
+        "id": article.id,
+        "source": article.source,
+        "url": article.url,
+        "outlet": article.outlet,
+        "title": article.title,
+        "author": article.author,
+        "published": article.published,
+        "dateline": article.dateline,
+        "kind": article.kind,
+        "text": article.text,
+        "raw_text": article.raw_text,
         "removed": [r.to_json() for r in article.removed],
         "extra": {"metadata_sources": article.metadata_sources},
         "sentences": list(ann.sentences) if ann else [],
@@ -33,7 +41,9 @@ def article_dict(article: Article, ann: Annotation | None = None) -> dict[str, A
     }
 
 
-def process_documents(raws: Iterable[RawDocument], overrides: dict[str, str] | None = None) -> list[dict[str, Any]]:
+def process_documents(
+    raws: Iterable[RawDocument], overrides: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
     """Clean and annotate documents in memory; failures raise IngestError for the first bad one."""
     articles = [build_article(raw, overrides) for raw in raws]
     if not articles:
@@ -48,7 +58,9 @@ def process_documents(raws: Iterable[RawDocument], overrides: dict[str, str] | N
     return out
 
 
-def process_paths(paths: Iterable[str | Path], overrides: dict[str, str] | None = None) -> list[dict[str, Any]]:
+def process_paths(
+    paths: Iterable[str | Path], overrides: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
     raws = []
     for item in iter_raw_documents(paths):
         if isinstance(item, IngestFailure):
@@ -59,4 +71,6 @@ def process_paths(paths: Iterable[str | Path], overrides: dict[str, str] | None 
 
 def process_text(text: str, source: str = "<text>", **meta: str) -> dict[str, Any]:
     """One plain-text article (first line = headline), with optional metadata (outlet, published, url...)."""
-    return process_documents([RawDocument(source=source, text=text, meta={k: v for k, v in meta.items() if v})])[0]
+    return process_documents(
+        [RawDocument(source=source, text=text, meta={k: v for k, v in meta.items() if v})]
+    )[0]

@@ -20,7 +20,7 @@ from typing import Any
 from newsprism.model import RemovedSpan, normalise_text
 
 PROMO_REASONS = frozenset({"donation", "newsletter", "subscribe", "comments"})
-TERMINAL_PUNCT = ".!?\"”’)…:;"
+TERMINAL_PUNCT = '.!?"”’)…:;'
 
 
 @dataclass
@@ -60,11 +60,12 @@ class Rules:
     caption_prefix: re.Pattern[str]
     credit_end: re.Pattern[str]
     credit_only: re.Pattern[str]
+    credit_anywhere: re.Pattern[str]
     credits: tuple[re.Pattern[str], ...]
     source_line: tuple[re.Pattern[str], ...]
     byline: tuple[re.Pattern[str], ...]
     date_line: re.Pattern[str]
-    dateline: re.Pattern[str]
+    datelines: tuple[re.Pattern[str], ...]
     version: int
 
 
@@ -83,11 +84,12 @@ def load_rules() -> Rules:
         caption_prefix=re.compile(data["captions"]["prefix"], ci),
         credit_end=re.compile(data["captions"]["credit_end"]),
         credit_only=re.compile(data["captions"]["credit_only"]),
+        credit_anywhere=re.compile(data["captions"]["credit_anywhere"], ci),
         credits=tuple(re.compile(p, ci) for p in data["credits"]["patterns"]),
         source_line=tuple(re.compile(p, ci) for p in data["source_line"]["patterns"]),
         byline=tuple(re.compile(p) for p in data["byline"]["patterns"]),
         date_line=re.compile(data["byline"]["date"], ci),
-        dateline=re.compile(data["dateline"]["pattern"]),
+        datelines=tuple(re.compile(p) for p in data["dateline"]["patterns"]),
         version=int(data["version"]),
     )
 
@@ -107,9 +109,44 @@ def known_outlets() -> dict[str, str]:
     return table
 
 
+# Outlet names that are also ordinary words: recognised only from explicit patterns, never from a bare mention.
+_AMBIGUOUS_OUTLETS = frozenset(
+    [
+        "time",
+        "reason",
+        "vice",
+        "insider",
+        "independent",
+        "guardian",
+        "economist",
+        "observer",
+        "slate",
+        "salon",
+        "telegraph",
+        "times",
+        "hill",
+        "nation",
+        "atlantic",
+        "conversation",
+        "federalist",
+        "spiegel",
+        "ap",
+        "pa",
+        "ft",
+        "dw",
+        "rt",
+    ]
+)
+
+
 @lru_cache(maxsize=1)
 def _outlet_mention_re() -> re.Pattern[str]:
-    names = sorted((n for n in known_outlets() if len(n) > 3), key=len, reverse=True)
+    names = sorted(
+        (n for n, canon in known_outlets().items() if n not in _AMBIGUOUS_OUTLETS and len(n) > 2),
+        key=len,
+        reverse=True,
+    )
+    # Case-insensitive but only for multi-word names: "CNN" and "Mother Jones" yes, "time" no.
     return re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])", re.IGNORECASE)
 
 
@@ -170,7 +207,9 @@ def _is_wrapped_prose(lines: list[str]) -> bool:
 
 # ----------------------------------------------------------------------------------- classification
 
-_READER_ADDRESS = re.compile(r"\b(?:[Ww]e|[Ww]e['’](?:re|ve|ll)|[Oo]urs?|us|[Yy]ou|[Yy]our|[Yy]ou['’](?:re|ve|ll))\b")
+_READER_ADDRESS = re.compile(
+    r"\b(?:[Ww]e|[Ww]e['’](?:re|ve|ll)|[Oo]urs?|us|[Yy]ou|[Yy]our|[Yy]ou['’](?:re|ve|ll))\b"
+)
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 
 
@@ -181,6 +220,32 @@ def _words(text: str) -> int:
 def _is_heading(text: str) -> bool:
     stripped = text.strip()
     return _words(stripped) <= 7 and stripped[-1:] not in TERMINAL_PUNCT
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•·▪►]|\d{1,3}[.)])\s")
+_DATEISH = re.compile(
+    r"\b(?:\d{1,2}:\d{2}|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{4}|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}|\d{4}-\d{2}-\d{2}|"
+    r"\d+ (?:min|minute|hour|day)s? (?:read|ago)|updated|published)\b",
+    re.IGNORECASE,
+)
+_FULL_DATE = re.compile(
+    r"\b(?:\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{4}|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}|\d{4}-\d{2}-\d{2})\b",
+    re.IGNORECASE,
+)
+
+
+def _is_headline_like(text: str) -> bool:
+    """A teaser headline: a capitalised line of a few words that does not end like a sentence."""
+    stripped = text.strip()
+    n = _words(stripped)
+    return (
+        3 <= n <= 22
+        and stripped[:1].isupper()
+        and stripped[-1:] not in TERMINAL_PUNCT + "?"
+        and not _LIST_ITEM.match(stripped)
+    )
 
 
 def _category_scores(text: str, rules: Rules) -> dict[str, float]:
@@ -195,21 +260,28 @@ def _category_scores(text: str, rules: Rules) -> dict[str, float]:
 def _is_caption(text: str, rules: Rules) -> bool:
     if _words(text) > 90:
         return False
-    if rules.caption_prefix.search(text) or rules.credit_only.match(text):
+    if (
+        rules.caption_prefix.search(text)
+        or rules.credit_only.match(text)
+        or rules.credit_anywhere.search(text)
+    ):
         return True
     m = rules.credit_end.search(text)
     if not m:
         return False
     credit = m.group(0)
     # A sentence ending in "AC/DC." is body; a credit has no full stop or names a photo agency.
-    return text.rstrip()[-1:] not in ".!?\"”" or bool(
+    return text.rstrip()[-1:] not in '.!?"”' or bool(
         re.search(r"Getty|Images|Photo|AP\b|AFP|Reuters|REUTERS|EPA|Shutterstock|Alamy|Xinhua", credit)
     )
 
 
-def _classify(block: Block, rules: Rules, outlet_names: set[str]) -> None:
+def _classify(block: Block, rules: Rules, outlet_names: set[str], total: int) -> None:
     text = re.sub(r"\s+", " ", block.text).strip()
     block.heading = _is_heading(text)
+    if not any(ch.isalnum() for ch in text):
+        block.reason = "separator"
+        return
     if any(p.search(text) for p in rules.credits):
         block.reason = "credit"
         return
@@ -222,7 +294,8 @@ def _classify(block: Block, rules: Rules, outlet_names: set[str]) -> None:
     scores = _category_scores(text, rules)
     if scores:
         reason, best = max(scores.items(), key=lambda kv: (kv[1], kv[0]))
-        if best >= rules.threshold:
+        # A bio mid-article is more likely a source's introduction; bios close an article.
+        if best >= rules.threshold and (reason != "bio" or block.start >= 0.6 * total):
             block.reason = reason
             return
     unquoted = _QUOTED.sub(" ", text)
@@ -290,30 +363,72 @@ def _detect_outlet(blocks: list[Block], rules: Rules) -> tuple[str | None, str |
                     return canonical_outlet(m.group("outlet")), "source line"
     counts: Counter[str] = Counter()
     for block in blocks:
-        if block.reason in {"donation", "newsletter", "subscribe", "navigation", "comments"}:
+        if block.reason in {"donation", "newsletter", "subscribe", "navigation", "comments", "bio", "credit"}:
             for m in _outlet_mention_re().finditer(block.text):
                 counts[canonical_outlet(m.group(1))] += 1
-            for m in re.finditer(
-                r"(?:support|donate to|subscribe to|help|the post .{3,200} appeared first on|©\s*\d{4})\s+(?:the\s+)?"
-                r"(?P<o>[A-Z][\w&'’.-]*(?:\s+(?:of\s+)?[A-Z][\w&'’.-]*){0,3}?)(?=['’]s\b|\s+(?:Daily|and|newsletter|today|reporters|journalism)\b|[.,;]|$)",
-                block.text,
-            ):
-                name = m.group("o").strip()
-                if name.lower() not in {"us", "our", "we", "i"} and len(name) > 2:
-                    counts[canonical_outlet(name)] += 1
+            for m in _SELF_REFERENCE.finditer(block.text):
+                name = re.sub(r"^(?:the|The)\s+(?=[A-Z])", "The ", (m.group("o") or m.group("o2")).strip())
+                if name.lower() not in {"us", "our", "we", "i", "our newsroom"} and len(name) > 2:
+                    counts[canonical_outlet(name)] += 2 if m.group("strong") else 1
     if counts:
         best = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
         return best, "self-reference in site furniture"
     return None, None
 
 
+_NAME = r"(?P<o>(?:[Tt]he\s+)?[A-Z][\w&-]*(?:\s+(?:of\s+|the\s+|&\s+)?[A-Z][\w&-]*){0,4}?)"
+_NAME_END = (
+    r"(?=['’]s?\b|\s+(?:Daily|and|newsletter|today|reporters|journalism|is|under|with)\b|\s*[·|•,;.:)]|\s*$)"
+)
+_SELF_REFERENCE = re.compile(
+    r"(?:(?P<strong>©\s*(?:\d{4}\s*)?|\(c\)\s*\d{4}\s+|[Cc]opyright\s+(?:©\s*)?(?:\d{4}\s+)?|appeared first on\s+|"
+    r"[Cc]ontinue reading on\s+|(?:covers|reports on|writes about)\s[^.]{3,100}?\sfor\s+|"
+    r"(?:reporter|editor|correspondent|columnist|writer)\s(?:at|for|with)\s+)|"
+    r"(?:[Ss]upport|[Dd]onate to|[Ss]ubscribe to|[Hh]elp)\s+)"
+    + _NAME
+    + _NAME_END
+    + r"|"
+    + _NAME.replace("?P<o>", "?P<o2>")
+    + r"\s+is\s+an?\s+(?:[\w-]+,?\s+){0,4}(?:newsroom|news (?:organi[sz]ation|site|outlet)|"
+    r"publication|magazine|newspaper)\b"
+)
+
+
+def _mark_teasers(blocks: list[Block]) -> None:
+    """Runs of headline-like lines are teaser lists, as is any headline-like line after a teaser header."""
+    i = 0
+    while i < len(blocks):
+        j = i
+        while j < len(blocks) and blocks[j].reason is None and _is_headline_like(blocks[j].text):
+            j += 1
+        if j > i:
+            after_nav = i > 0 and blocks[i - 1].reason == "navigation"
+            if after_nav or j - i >= 2:
+                for block in blocks[i:j]:
+                    block.reason = "navigation"
+            i = j
+        else:
+            i += 1
+
+
 def _strip_metadata_blocks(blocks: list[Block], rules: Rules, result: CleanResult) -> None:
     """Bylines and publication-date lines near the top are metadata, not body."""
-    for block in blocks[:6]:
+    seen_body = 0
+    for block in blocks[:10]:
         if block.reason is not None:
             continue
         text = re.sub(r"\s+", " ", block.text).strip()
         if _words(text) > 16:
+            seen_body += 1
+            if seen_body >= 2:
+                break
+            continue
+        # "Sophie Harland Health Reporter 08:12, 8 Jan 2024 Updated 10:47" / "18 September 2023 · 9 min read"
+        if _DATEISH.search(text) and text[-1:] not in '.!?"”' and _words(text) <= 25:
+            block.reason = "byline"
+            full = _FULL_DATE.search(text)
+            if full:
+                result.published_text = result.published_text or full.group(0)
             continue
         for pat in rules.byline:
             m = pat.match(text)
@@ -339,10 +454,11 @@ def _strip_metadata_blocks(blocks: list[Block], rules: Rules, result: CleanResul
 def _detect_dateline(blocks: list[Block], rules: Rules) -> tuple[str | None, str | None]:
     for block in blocks:
         if block.reason is None:
-            m = rules.dateline.match(block.text)
+            m = next((m for p in rules.datelines if (m := p.match(block.text))), None)
             if not m:
                 return None, None
-            place = m.group("place").strip().title()
+            place = m.group("place").strip()
+            place = place.title() if place.isupper() else place
             region = m.group("region")
             dateline = f"{place}, {region}" if region else place
             agency = m.group("agency")
@@ -351,6 +467,31 @@ def _detect_dateline(blocks: list[Block], rules: Rules) -> tuple[str | None, str
 
 
 # ------------------------------------------------------------------------------------------- clean
+
+_SECTION_LABEL = re.compile(r"^[\w&' -]{2,30}(?:\s*[|›»>/•·]\s*[\w&' -]{2,30}){1,4}$")
+
+
+def _take_title(blocks: list[Block], raw: str, result: CleanResult) -> None:
+    """The headline is the first line that is not site furniture (cookie banner, section label)."""
+    for i, block in enumerate(blocks[:5]):
+        text = re.sub(r"\s+", " ", block.text).strip()
+        if block.reason is not None and block.reason not in {"duplicate"}:
+            continue
+        if _SECTION_LABEL.match(text) or (text.isupper() and _words(text) <= 4 and text[-1:] not in "-—–"):
+            block.reason = "navigation"
+            continue
+        if "\n" in block.text:  # title line glued to the first paragraph
+            cut = block.text.index("\n")
+            rest = _line_spans(raw, block.start + cut, block.end)
+            title_block = Block(block.start, block.start + cut, block.text[:cut].strip())
+            body = Block(rest[0][0], rest[-1][1], raw[rest[0][0] : rest[-1][1]])
+            body.weak = block.weak
+            blocks[i : i + 1] = [title_block, body]
+            block = title_block
+        block.reason = "title"
+        block.weak = False
+        result.title = re.sub(r"\s+", " ", block.text).strip()
+        return
 
 
 def clean(
@@ -368,28 +509,29 @@ def clean(
     blocks = split_blocks(raw, line_blocks=line_blocks)
     result = CleanResult(text="", raw_text=raw, removed=[], blocks=blocks)
 
-    if blocks and (title_first_line or (known_title and normalise_text(blocks[0].text) == normalise_text(known_title))):
-        first = blocks[0]
-        if "\n" in first.text:  # title line glued to the first paragraph
-            cut = first.text.index("\n")
-            title_block = Block(first.start, first.start + cut, first.text[:cut].strip())
-            rest = _line_spans(raw, first.start + cut, first.end)
-            blocks[0:1] = [title_block, Block(rest[0][0], rest[-1][1], raw[rest[0][0] : rest[-1][1]])]
-        blocks[0].reason = "title"
-        result.title = re.sub(r"\s+", " ", blocks[0].text).strip()
-
     outlet_names = {outlet_hint} if outlet_hint else set()
     outlet_names |= {n for n in known_outlets() if len(n) > 3 and n in raw.lower()}
     for block in blocks:
-        if block.reason is None:
-            _classify(block, rules, outlet_names)
+        _classify(block, rules, outlet_names, len(raw))
+
+    if blocks and (
+        title_first_line or (known_title and normalise_text(blocks[0].text) == normalise_text(known_title))
+    ):
+        _take_title(blocks, raw, result)
 
     comment_start = _find_comment_start(blocks, rules, len(raw))
     if comment_start is not None:
         for block in blocks[comment_start:]:
             block.reason = "comments"
 
+    for block in blocks[:6]:
+        text = block.text.strip()
+        if block.reason is None and (
+            _SECTION_LABEL.match(text) or (text.isupper() and _words(text) <= 4 and text[-1:] not in "-—–")
+        ):
+            block.reason = "navigation"  # section labels and kickers above or below the headline
     _strip_metadata_blocks(blocks, rules, result)
+    _mark_teasers(blocks)
 
     _smooth(blocks)
 
@@ -439,7 +581,11 @@ def guess_kind(result: CleanResult) -> str:
     """news | opinion, from first-person and evaluative language outside quotes and from labels."""
     body = _QUOTED.sub(" ", result.text)
     words = max(1, _words(body))
-    if any(_OPINION_MARKERS.search(r.text) for r in result.removed if r.reason in {"navigation", "byline", "title"}):
+    if any(
+        _OPINION_MARKERS.search(r.text)
+        for r in result.removed
+        if r.reason in {"navigation", "byline", "title"}
+    ):
         return "opinion"
     first_person = len(_FIRST_PERSON.findall(body)) / words
     evaluative = len(_EVALUATIVE.findall(body)) / words

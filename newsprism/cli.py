@@ -15,18 +15,26 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from newsprism import __version__
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="newsprism: one story through every outlet.")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="newsprism: one story through every outlet."
+)
 err = Console(stderr=True)
 
 DbOption = Annotated[Path, typer.Option("--db", help="SQLite file (or SQLAlchemy URL) of the store.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors.")]
-VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Explain every skipped or stored article.")]
+VerboseOption = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Explain every skipped or stored article.")
+]
 
 
 def _setup_logging(quiet: bool, verbose: bool) -> None:
     level = logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(message)s", force=True,
-                        handlers=[RichHandler(console=err, show_time=False, show_path=False, markup=False)])
+    logging.basicConfig(
+        level=level,
+        format="%(message)s",
+        force=True,
+        handlers=[RichHandler(console=err, show_time=False, show_path=False, markup=False)],
+    )
     for noisy in ("trafilatura", "htmldate", "sentence_transformers", "httpx", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
 
@@ -41,8 +49,14 @@ def _run_ingest(paths: list[str], db: Path, options, quiet: bool):  # type: igno
     started = time.perf_counter()
     show = not quiet and err.is_terminal
     with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(), console=err, disable=not show, transient=True,
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not show,
+        transient=True,
     ) as progress:
         task = progress.add_task("ingesting files", total=n_files, rate="")
         stored = 0
@@ -71,13 +85,20 @@ def _options(max_mb: float, workers: int, **overrides: str | None):  # type: ign
 
     if max_mb <= 0:
         raise typer.BadParameter("--max-mb must be positive")
-    return IngestOptions(max_bytes=int(max_mb * 1024 * 1024), workers=workers,
-                         overrides={k: v for k, v in overrides.items() if v})
+    return IngestOptions(
+        max_bytes=int(max_mb * 1024 * 1024),
+        workers=workers,
+        overrides={k: v for k, v in overrides.items() if v},
+    )
 
 
-PathsArg = Annotated[list[str], typer.Argument(help="Files, folders or globs: .txt .html .jsonl .rss/.atom/.xml .warc(.gz)")]
+PathsArg = Annotated[
+    list[str], typer.Argument(help="Files, folders or globs: .txt .html .jsonl .rss/.atom/.xml .warc(.gz)")
+]
 MaxMb = Annotated[float, typer.Option("--max-mb", help="Skip files larger than this (MB).")]
-Workers = Annotated[int, typer.Option("--workers", "-j", min=1, help="Worker processes for cleaning and NLP.")]
+Workers = Annotated[
+    int, typer.Option("--workers", "-j", min=1, help="Worker processes for cleaning and NLP.")
+]
 Outlet = Annotated[str | None, typer.Option(help="Outlet for every article (overrides the text).")]
 Published = Annotated[str | None, typer.Option(help="Publication date (ISO) for every article.")]
 Url = Annotated[str | None, typer.Option(help="URL (for a single article).")]
@@ -101,7 +122,9 @@ def ingest_cmd(
 ) -> None:
     """Read, clean, annotate and store articles. Exit 0 if all stored or already stored, 1 if any failed."""
     _setup_logging(quiet, verbose)
-    options = _options(max_mb, workers, outlet=outlet, published=published, url=url, author=author, title=title)
+    options = _options(
+        max_mb, workers, outlet=outlet, published=published, url=url, author=author, title=title
+    )
     _, report = _run_ingest(paths, db, options, quiet)
     raise typer.Exit(0 if report.ok else 1)
 
@@ -109,7 +132,9 @@ def ingest_cmd(
 @app.command("analyze")
 def analyze_cmd(
     paths: PathsArg,
-    json_out: Annotated[Path | None, typer.Option("--json", help="Write the JSON document here ('-' = stdout).")] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write the JSON document here ('-' = stdout).")
+    ] = None,
     html_out: Annotated[Path | None, typer.Option("--html", help="Write the HTML report here.")] = None,
     db: DbOption = Path("newsprism.db"),
     max_mb: MaxMb = 20.0,
@@ -127,7 +152,9 @@ def analyze_cmd(
     from newsprism.report.json_export import build_document, write_json
 
     _setup_logging(quiet, verbose)
-    options = _options(max_mb, workers, outlet=outlet, published=published, url=url, author=author, title=title)
+    options = _options(
+        max_mb, workers, outlet=outlet, published=published, url=url, author=author, title=title
+    )
     store, report = _run_ingest(paths, db, options, quiet)
     document = build_document(store, report.article_ids)
     if json_out is not None:

@@ -80,8 +80,13 @@ def build_article(raw: RawDocument, overrides: dict[str, str] | None = None) -> 
     if raw.html is not None:
         text, html_meta = extract_html(raw.html, url=meta.get("url"))
         meta = {**html_meta, **meta}
-        result = clean_stage.clean(text, title_first_line=False, line_blocks=True, known_title=meta.get("title"),
-                                   outlet_hint=meta.get("outlet"))
+        result = clean_stage.clean(
+            text,
+            title_first_line=False,
+            line_blocks=True,
+            known_title=meta.get("title"),
+            outlet_hint=meta.get("outlet"),
+        )
     else:
         text = raw.text or ""
         has_title = bool(overrides.get("title") or meta.get("title"))
@@ -90,8 +95,9 @@ def build_article(raw: RawDocument, overrides: dict[str, str] | None = None) -> 
         title_first = not has_title or normalise_text(first_line) == normalise_text(
             overrides.get("title") or meta.get("title") or ""
         )
-        result = clean_stage.clean(text, title_first_line=title_first, known_title=meta.get("title"),
-                                   outlet_hint=meta.get("outlet"))
+        result = clean_stage.clean(
+            text, title_first_line=title_first, known_title=meta.get("title"), outlet_hint=meta.get("outlet")
+        )
 
     body_words = len(result.text.split())
     if body_words < MIN_BODY_WORDS:
@@ -100,7 +106,11 @@ def build_article(raw: RawDocument, overrides: dict[str, str] | None = None) -> 
     sources: dict[str, str] = {}
 
     def pick(name: str, from_text: str | None, text_how: str) -> str | None:
-        for origin, value in (("option", overrides.get(name)), ("metadata", meta.get(name)), (text_how, from_text)):
+        for origin, value in (
+            ("option", overrides.get(name)),
+            ("metadata", meta.get(name)),
+            (text_how, from_text),
+        ):
             if value:
                 sources[name] = origin
                 return str(value).strip()
@@ -120,9 +130,19 @@ def build_article(raw: RawDocument, overrides: dict[str, str] | None = None) -> 
     body_key = normalise_text(result.text)
     article_id = stable_id(origin, stable_id(body_key, length=40))
     article = Article(
-        id=article_id, source=raw.source, text=result.text, raw_text=result.raw_text, title=title, outlet=outlet,
-        url=url, author=author, published=published, dateline=result.dateline, removed=result.removed,
-        raw_hash=raw.raw_hash, metadata_sources=sources,
+        id=article_id,
+        source=raw.source,
+        text=result.text,
+        raw_text=result.raw_text,
+        title=title,
+        outlet=outlet,
+        url=url,
+        author=author,
+        published=published,
+        dateline=result.dateline,
+        removed=result.removed,
+        raw_hash=raw.raw_hash,
+        metadata_sources=sources,
     )
     article.kind = clean_stage.guess_kind(result)
     return article
@@ -137,7 +157,9 @@ def prepare_batch(raws: list[RawDocument], overrides: dict[str, str]) -> list[Ar
             out.append(IngestFailure(raw.source, str(exc)))
         except Exception as exc:  # a bug or a pathological input must not stop the batch
             log.debug("prepare failed", exc_info=True)
-            out.append(IngestFailure(raw.source, f"unexpected error while cleaning: {type(exc).__name__}: {exc}"))
+            out.append(
+                IngestFailure(raw.source, f"unexpected error while cleaning: {type(exc).__name__}: {exc}")
+            )
     return out
 
 
@@ -182,8 +204,9 @@ def ingest(
         if on_progress:
             on_progress(event_name, n)
 
-    raw_stream = _collect_failures(iter_raw_documents(paths, options.max_bytes, on_file_done=lambda: notify("file")),
-                                   report)
+    raw_stream = _collect_failures(
+        iter_raw_documents(paths, options.max_bytes, on_file_done=lambda: notify("file")), report
+    )
     batches = _batched(raw_stream, options.batch_size)
 
     def handle_prepared(prepared: list[Article | IngestFailure]) -> list[Article]:
@@ -232,7 +255,9 @@ def ingest(
     return report
 
 
-def _collect_failures(stream: Iterator[RawDocument | IngestFailure], report: IngestReport) -> Iterator[RawDocument]:
+def _collect_failures(
+    stream: Iterator[RawDocument | IngestFailure], report: IngestReport
+) -> Iterator[RawDocument]:
     for item in stream:
         if isinstance(item, IngestFailure):
             report.failures.append(item)

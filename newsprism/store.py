@@ -192,7 +192,9 @@ class Store:
             return 0
         added = 0
         with Session(self.engine) as session, session.begin():
-            present = set(session.scalars(select(ArticleRow.id).where(ArticleRow.id.in_([a.id for a, _ in items]))))
+            present = set(
+                session.scalars(select(ArticleRow.id).where(ArticleRow.id.in_([a.id for a, _ in items])))
+            )
             outlets = {a.outlet for a, _ in items if a.outlet}
             known = set(session.scalars(select(OutletRow.name).where(OutletRow.name.in_(outlets))))
             for name in sorted(outlets - known):
@@ -206,11 +208,18 @@ class Store:
                 session.add(_article_row(article, ann))
                 session.flush()
                 session.add_all(
-                    SentenceRow(article_id=article.id, idx=i, start=s, end=e) for i, (s, e) in enumerate(ann.sentences)
+                    SentenceRow(article_id=article.id, idx=i, start=s, end=e)
+                    for i, (s, e) in enumerate(ann.sentences)
                 )
                 session.add_all(
-                    MentionRow(article_id=article.id, sentence_idx=m.sentence, start=m.start, end=m.end,
-                               text=m.text, label=m.label)
+                    MentionRow(
+                        article_id=article.id,
+                        sentence_idx=m.sentence,
+                        start=m.start,
+                        end=m.end,
+                        text=m.text,
+                        label=m.label,
+                    )
                     for m in ann.entities
                 )
         return added
@@ -237,25 +246,47 @@ class Store:
                 rows = {r.id: r for r in session.scalars(select(ArticleRow).where(ArticleRow.id.in_(chunk)))}
                 sentences: dict[str, list[tuple[int, int]]] = {aid: [] for aid in chunk}
                 for srow in session.scalars(
-                    select(SentenceRow).where(SentenceRow.article_id.in_(chunk)).order_by(SentenceRow.article_id, SentenceRow.idx)
+                    select(SentenceRow)
+                    .where(SentenceRow.article_id.in_(chunk))
+                    .order_by(SentenceRow.article_id, SentenceRow.idx)
                 ):
                     sentences[srow.article_id].append((srow.start, srow.end))
                 mentions: dict[str, list[dict[str, Any]]] = {aid: [] for aid in chunk}
                 for mrow in session.scalars(
-                    select(MentionRow).where(MentionRow.article_id.in_(chunk)).order_by(MentionRow.article_id, MentionRow.start, MentionRow.end)
+                    select(MentionRow)
+                    .where(MentionRow.article_id.in_(chunk))
+                    .order_by(MentionRow.article_id, MentionRow.start, MentionRow.end)
                 ):
                     mentions[mrow.article_id].append(
-                        {"text": mrow.text, "label": mrow.label, "start": mrow.start, "end": mrow.end, "sentence": mrow.sentence_idx}
+                        {
+                            "text": mrow.text,
+                            "label": mrow.label,
+                            "start": mrow.start,
+                            "end": mrow.end,
+                            "sentence": mrow.sentence_idx,
+                        }
                     )
                 for aid in chunk:
                     row = rows.get(aid)
                     if row is None:
                         continue
                     yield {
-                        "id": row.id, "source": row.source, "url": row.url, "outlet": row.outlet, "title": row.title,
-                        "author": row.author, "published": row.published, "dateline": row.dateline, "kind": row.kind,
-                        "text": row.text, "raw_text": row.raw_text, "removed": row.removed, "extra": row.extra,
-                        "sentences": sentences[aid], "entities": mentions[aid], "doc": row.doc,
+                        "id": row.id,
+                        "source": row.source,
+                        "url": row.url,
+                        "outlet": row.outlet,
+                        "title": row.title,
+                        "author": row.author,
+                        "published": row.published,
+                        "dateline": row.dateline,
+                        "kind": row.kind,
+                        "text": row.text,
+                        "raw_text": row.raw_text,
+                        "removed": row.removed,
+                        "extra": row.extra,
+                        "sentences": sentences[aid],
+                        "entities": mentions[aid],
+                        "doc": row.doc,
                         "n_tokens": row.n_tokens,
                     }
 
@@ -263,9 +294,20 @@ class Store:
 def _article_row(article: Article, ann: Annotation) -> ArticleRow:
     extra: dict[str, Any] = {"metadata_sources": article.metadata_sources}
     return ArticleRow(
-        id=article.id, source=article.source, url=article.url, outlet=article.outlet, title=article.title,
-        author=article.author, published=article.published, dateline=article.dateline, kind=article.kind,
-        raw_hash=article.raw_hash, text=article.text, raw_text=article.raw_text,
-        removed=[r.to_json() for r in article.removed], extra=json.loads(json.dumps(extra)),
-        n_tokens=ann.n_tokens, doc=ann.doc_bytes or None,
+        id=article.id,
+        source=article.source,
+        url=article.url,
+        outlet=article.outlet,
+        title=article.title,
+        author=article.author,
+        published=article.published,
+        dateline=article.dateline,
+        kind=article.kind,
+        raw_hash=article.raw_hash,
+        text=article.text,
+        raw_text=article.raw_text,
+        removed=[r.to_json() for r in article.removed],
+        extra=json.loads(json.dumps(extra)),
+        n_tokens=ann.n_tokens,
+        doc=ann.doc_bytes or None,
     )

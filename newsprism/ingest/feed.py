@@ -71,5 +71,9 @@ def read_feed_file(path: Path, max_bytes: int) -> Iterator[RawDocument | IngestF
         except IngestError as exc:
             yield IngestFailure(source, f"entry {i}: linked file {local.name}: {exc}")
             continue
-        yield RawDocument(source=f"{source}:{local.name}", html=page.decode("utf-8", "replace"), meta=meta,
-                          raw_hash=sha1(page))
+        yield RawDocument(
+            source=f"{source}:{local.name}",
+            html=page.decode("utf-8", "replace"),
+            meta=meta,
+            raw_hash=sha1(page),
+        )

@@ -42,8 +42,9 @@ def read_warc_file(path: Path, max_bytes: int) -> Iterator[RawDocument | IngestF
                 if not html.strip():
                     yield IngestFailure(source, f"record {n} ({url}): empty HTML payload")
                     continue
-                yield RawDocument(source=source, html=html, meta={"url": url} if url else {},
-                                  raw_hash=sha1(payload))
+                yield RawDocument(
+                    source=source, html=html, meta={"url": url} if url else {}, raw_hash=sha1(payload)
+                )
     except ArchiveLoadFailed as exc:
         raise IngestError(f"not a valid WARC archive: {exc}") from exc
     if not found:
