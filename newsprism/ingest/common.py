@@ -10,6 +10,7 @@ from typing import Any
 from charset_normalizer import from_bytes
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+WESTERN_ENCODINGS = ("cp1252", "latin_1", "iso8859_15")
 METADATA_FIELDS = ("url", "outlet", "published", "author", "title")
 
 
@@ -48,9 +49,15 @@ def decode(data: bytes) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        best = from_bytes(data).best()
-        if best is None:
+        matches = list(from_bytes(data))
+        if not matches:
             raise IngestError("undecodable text: no character encoding fits") from None
+        best = matches[0]
+        # Ties are common on short texts; English-language news that is not UTF-8 is almost always Windows-1252.
+        for match in matches:
+            if match.encoding in WESTERN_ENCODINGS and match.chaos <= best.chaos:
+                best = match
+                break
         text = str(best)
     text = text.lstrip("\ufeff")
     if not text.strip():
