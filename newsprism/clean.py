@@ -21,6 +21,8 @@ from newsprism.model import RemovedSpan, normalise_text
 
 PROMO_REASONS = frozenset({"donation", "newsletter", "subscribe", "comments"})
 TERMINAL_PUNCT = '.!?"”’)…:;'
+# Site furniture is short; a paragraph this long is body whatever words it uses (and scoring it is costly).
+MAX_SCORED_WORDS = 160
 
 
 @dataclass
@@ -250,6 +252,8 @@ def _is_headline_like(text: str) -> bool:
 
 def _category_scores(text: str, rules: Rules) -> dict[str, float]:
     scores: dict[str, float] = {}
+    if _words(text) > MAX_SCORED_WORDS:
+        return scores
     for reason, patterns in rules.categories:
         total = sum(w for pat, w in patterns if pat.search(text))
         if total:
@@ -510,7 +514,8 @@ def clean(
     result = CleanResult(text="", raw_text=raw, removed=[], blocks=blocks)
 
     outlet_names = {outlet_hint} if outlet_hint else set()
-    outlet_names |= {n for n in known_outlets() if len(n) > 3 and n in raw.lower()}
+    raw_lower = raw.lower()
+    outlet_names |= {n for n in known_outlets() if len(n) > 3 and n in raw_lower}
     for block in blocks:
         _classify(block, rules, outlet_names, len(raw))
 
