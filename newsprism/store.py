@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    insert,
     select,
 )
 from sqlalchemy.engine import Engine
@@ -200,28 +201,38 @@ class Store:
             for name in sorted(outlets - known):
                 session.add(OutletRow(name=name))
             session.flush()
+            fresh = []
             for article, ann in items:
-                if article.id in present:
-                    continue
-                present.add(article.id)
-                added += 1
-                session.add(_article_row(article, ann))
-                session.flush()
-                session.add_all(
-                    SentenceRow(article_id=article.id, idx=i, start=s, end=e)
+                if article.id not in present:
+                    present.add(article.id)
+                    fresh.append((article, ann))
+            # Core bulk inserts: one executemany per table instead of one ORM object per row.
+            if fresh:
+                session.execute(insert(ArticleRow), [_article_values(a, ann) for a, ann in fresh])
+                sentences = [
+                    {"article_id": a.id, "idx": i, "start": s, "end": e}
+                    for a, ann in fresh
                     for i, (s, e) in enumerate(ann.sentences)
-                )
-                session.add_all(
-                    MentionRow(
-                        article_id=article.id,
-                        sentence_idx=m.sentence,
-                        start=m.start,
-                        end=m.end,
-                        text=m.text,
-                        label=m.label,
-                    )
+                ]
+                mentions = [
+                    {
+                        "article_id": a.id,
+                        "sentence_idx": m.sentence,
+                        "start": m.start,
+                        "end": m.end,
+                        "text": m.text,
+                        "label": m.label,
+                        "entity_id": None,
+                        "descriptor": None,
+                    }
+                    for a, ann in fresh
                     for m in ann.entities
-                )
+                ]
+                if sentences:
+                    session.execute(insert(SentenceRow), sentences)
+                if mentions:
+                    session.execute(insert(MentionRow), mentions)
+            added = len(fresh)
         return added
 
     # ------------------------------------------------------------------ reads
@@ -291,9 +302,9 @@ class Store:
                     }
 
 
-def _article_row(article: Article, ann: Annotation) -> ArticleRow:
+def _article_values(article: Article, ann: Annotation) -> dict[str, Any]:
     extra: dict[str, Any] = {"metadata_sources": article.metadata_sources}
-    return ArticleRow(
+    return dict(
         id=article.id,
         source=article.source,
         url=article.url,

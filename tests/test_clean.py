@@ -80,7 +80,7 @@ def test_fixture_scores_meet_the_bar() -> None:
     assert report["articles"] >= 15
     assert not report["errors"], report["errors"]
     body_p, body_r, _ = report["scores"]["body retention (blocks)"]
-    boiler_p, boiler_r, _ = report["scores"]["boilerplate removal (blocks)"]
+    _boiler_p, boiler_r, _ = report["scores"]["boilerplate removal (blocks)"]
     assert body_r == 1.0
     assert boiler_r >= 0.95
     assert body_p >= 0.9

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from newsprism.cli import app
 from newsprism.ingest import expand_paths, read_source
+from newsprism.ingest.common import IngestError
 from newsprism.model import IngestFailure, RawDocument
 from newsprism.pipeline import IngestOptions, build_article, ingest, normalise_date
 from newsprism.store import ArticleRow, MentionRow, SentenceRow, Store
@@ -94,7 +95,7 @@ def test_broken_html_still_extracts_or_fails_cleanly(tmp_path: Path) -> None:
     assert "ferry terminal" in article.text
     junk = tmp_path / "junk.html"
     junk.write_text("<html><body><nav>Home | News</nav></body></html>", "utf-8")
-    with pytest.raises(Exception, match="no article text|not an article"):
+    with pytest.raises(IngestError, match=r"no article text|not an article"):
         build_article(next(iter(read_source(junk))))  # type: ignore[arg-type]
 
 
@@ -102,7 +103,7 @@ def test_not_an_article(tmp_path: Path) -> None:
     path = tmp_path / "short.txt"
     path.write_text("Hello\n\nSubscribe now for $1 a week.\n", "utf-8")
     (doc,) = list(read_source(path))
-    with pytest.raises(Exception, match="not an article"):
+    with pytest.raises(IngestError, match="not an article"):
         build_article(doc)  # type: ignore[arg-type]
 
 

@@ -208,13 +208,15 @@ def evaluate_trafilatura(limit: int | None = None) -> dict[str, Any] | None:
         started = time.perf_counter()
         try:
             text, meta = extract_html(html, url=url)
-            outputs["newsprism"] = clean(
+            result = clean(
                 text,
                 title_first_line=False,
                 line_blocks=True,
                 known_title=meta.get("title"),
                 outlet_hint=meta.get("outlet"),
-            ).text
+            )
+            # newsprism outputs the headline as the article's title field, beside the body.
+            outputs["newsprism"] = f"{result.title or ''}\n{result.text}"
         except IngestError:
             outputs["newsprism"] = ""
         counts["newsprism"]["seconds"] += time.perf_counter() - started
