@@ -398,9 +398,8 @@ _SELF_REFERENCE = re.compile(
 )
 
 
-def _mark_teasers(blocks: list[Block], runs: bool = True) -> None:
-    """Runs of headline-like lines are teaser lists, as is any headline-like line after a teaser header.
-    ``runs`` is off for text extracted from HTML, where short lines are list items and table cells."""
+def _mark_teasers(blocks: list[Block]) -> None:
+    """Runs of headline-like lines are teaser lists, as is any headline-like line after a teaser header."""
     i = 0
     while i < len(blocks):
         j = i
@@ -408,7 +407,7 @@ def _mark_teasers(blocks: list[Block], runs: bool = True) -> None:
             j += 1
         if j > i:
             after_nav = i > 0 and blocks[i - 1].reason == "navigation"
-            if after_nav or (runs and j - i >= 2):
+            if after_nav or j - i >= 2:
                 for block in blocks[i:j]:
                     block.reason = "navigation"
             i = j
@@ -537,7 +536,9 @@ def clean(
         ):
             block.reason = "navigation"  # section labels and kickers above or below the headline
     _strip_metadata_blocks(blocks, rules, result)
-    _mark_teasers(blocks, runs=not line_blocks)
+    if not line_blocks:
+        # In text extracted from HTML, short lines are list items and table cells, not teasers.
+        _mark_teasers(blocks)
 
     _smooth(blocks)
 

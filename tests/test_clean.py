@@ -92,7 +92,9 @@ def test_fixture_scores_meet_the_bar() -> None:
 def test_fixture_body_kept(expected_path: Path) -> None:
     stem = expected_path.name[: -len(".expected.json")]
     source = next(
-        p for p in sorted(FIXTURES.glob(stem + ".*")) if not p.name.endswith(".json") and p.suffix not in {".py", ".md"}
+        p
+        for p in sorted(FIXTURES.glob(stem + ".*"))
+        if not p.name.endswith(".json") and p.suffix not in {".py", ".md"}
     )
     expected = json.loads(expected_path.read_text("utf-8"))["articles"]
     docs = [d for d in read_source(source) if not isinstance(d, IngestFailure)]
@@ -228,3 +230,39 @@ def test_repeated_block_is_removed_once() -> None:
     result = clean(text)
     assert result.text.count("single school") == 1
     assert "duplicate" in {r.reason for r in result.removed}
+
+
+# ---------------------------------------------------------------------------------------------- properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_WORDS = st.sampled_from(
+    "the council said on Monday that we you our donate subscribe newsletter Reuters photo / Getty Images "
+    "comments reply 2024 . , “ ” — Mr. Haftar".split()
+)
+_PARAGRAPH = st.lists(_WORDS, min_size=1, max_size=30).map(" ".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_PARAGRAPH, min_size=1, max_size=12), st.booleans())
+def test_nothing_is_lost_silently(paragraphs: list[str], line_blocks: bool) -> None:
+    """Every block of any input ends up either in the body or in a removed span with a reason."""
+    text = "\n\n".join(paragraphs)
+    result = clean(text, line_blocks=line_blocks)
+    kept = result.text
+    for span in result.removed:
+        assert span.reason
+        assert result.raw_text[span.start : span.end] == span.text
+    covered = sorted([(r.start, r.end) for r in result.removed])
+    for block in split_blocks(result.raw_text, line_blocks=line_blocks):
+        in_removed = any(s <= block.start and block.end <= e for s, e in covered)
+        assert in_removed or block.text.replace("\n", " ") in kept
+
+
+def test_merge_lines_keeps_both_orders() -> None:
+    from newsprism.ingest.html import merge_lines
+
+    assert merge_lines("a\nc\nd", "a\nb\nc\ne") == "a\nb\nc\ne\nd"
+    assert merge_lines("", "x\ny") == "x\ny"
+    assert merge_lines("x", "") == "x"
