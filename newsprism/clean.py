@@ -23,6 +23,21 @@ PROMO_REASONS = frozenset({"donation", "newsletter", "subscribe", "comments"})
 TERMINAL_PUNCT = '.!?"”’)…:;'
 # Site furniture is short; a paragraph this long is body whatever words it uses (and scoring it is costly).
 MAX_SCORED_WORDS = 160
+LONG_BLOCK_TRIGGERS = (
+    "©",
+    "copyright",
+    "subscri",
+    "donat",
+    "newsletter",
+    "cookie",
+    "sign up",
+    "rights reserved",
+    "advert",
+    "licen",
+    "privacy",
+    "republish",
+    "fundrais",
+)
 
 
 @dataclass
@@ -252,8 +267,14 @@ def _is_headline_like(text: str) -> bool:
 
 def _category_scores(text: str, rules: Rules) -> dict[str, float]:
     scores: dict[str, float] = {}
-    if _words(text) > MAX_SCORED_WORDS:
+    n_words = _words(text)
+    if n_words > MAX_SCORED_WORDS:
         return scores
+    if n_words > 60 and not _READER_ADDRESS.search(text):
+        # A long paragraph that never addresses the reader is body unless it names a site feature.
+        low = text.lower()
+        if not any(k in low for k in LONG_BLOCK_TRIGGERS):
+            return scores
     for reason, patterns in rules.categories:
         total = sum(w for pat, w in patterns if pat.search(text))
         if total:
