@@ -73,6 +73,27 @@ def normalise_date(value: str | None) -> str | None:
     return parsed.date().isoformat() if isinstance(parsed, datetime) else None
 
 
+_SITE_SEPARATOR = re.compile(r"\s+(?:[|–—»]|::|-)\s+")
+
+
+def split_site_from_title(title: str) -> tuple[str, str | None]:
+    """ "Paraguay Herald Online :: Thousands march ..." -> (headline, site name): the short side of a separator."""
+    match = _SITE_SEPARATOR.search(title)
+    if not match or _SITE_SEPARATOR.search(title, match.end()):
+        return title, None
+    first, second = title[: match.start()].strip(), title[match.end() :].strip()
+    site_first = len(first.split()) < len(second.split())
+    short, long_ = (first, second) if site_first else (second, first)
+    if site_first and match.group().strip() == "-":
+        return (
+            title,
+            None,
+        )  # "Israel - Hamas talks resume": a hyphen leads a headline, it rarely follows a site
+    if len(short.split()) <= 4 and len(long_.split()) >= 3 and short[:1].isupper():
+        return long_, short
+    return title, None
+
+
 def build_article(raw: RawDocument, overrides: dict[str, str] | None = None) -> Article:
     """Raw document -> cleaned Article with merged metadata and a stable id. Raises IngestError."""
     overrides = {k: v for k, v in (overrides or {}).items() if v}
@@ -117,7 +138,14 @@ def build_article(raw: RawDocument, overrides: dict[str, str] | None = None) -> 
         return None
 
     title = pick("title", result.title, "first line")
-    outlet = pick("outlet", result.outlet, result.outlet_evidence or "text")
+    site_from_title = None
+    if title and sources.get("title") == "metadata":  # an HTML <title> often carries the site name
+        title, site_from_title = split_site_from_title(title)
+    if meta.get("outlet") and title and normalise_text(meta["outlet"]) == normalise_text(title):
+        meta.pop("outlet")  # some pages give their headline as the site name
+    if meta.get("outlet"):
+        meta["outlet"] = _SITE_SEPARATOR.split(meta["outlet"])[0].strip() or meta["outlet"]
+    outlet = pick("outlet", result.outlet or site_from_title, result.outlet_evidence or "title")
     if outlet:
         outlet = clean_stage.canonical_outlet(outlet)
     author = pick("author", result.author, "byline")

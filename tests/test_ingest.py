@@ -334,3 +334,24 @@ def test_html_report_escapes_untrusted_text(tmp_path: Path) -> None:
     html = render_html(doc)
     assert "<script>alert" not in html and "<img src=x" not in html and "<iframe" not in html
     assert "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        (
+            "Paraguay Herald Online :: Thousands march in Asuncion",
+            ("Thousands march in Asuncion", "Paraguay Herald Online"),
+        ),
+        ("Storm hits the coast | BBC News", ("Storm hits the coast", "BBC News")),
+        (
+            "Israel - Hamas war: ceasefire talks resume in Cairo",
+            ("Israel - Hamas war: ceasefire talks resume in Cairo", None),
+        ),
+        ("Council approves budget", ("Council approves budget", None)),
+    ],
+)
+def test_site_name_split_from_html_title(title: str, expected: tuple[str, str | None]) -> None:
+    from newsprism.pipeline import split_site_from_title
+
+    assert split_site_from_title(title) == expected
