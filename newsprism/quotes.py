@@ -1,0 +1,1171 @@
+"""Who said what: direct quotes, indirect speech, "according to" attributions and block quotations.
+
+Every quote keeps provenance (article id + character span of its content in the cleaned text, plus the span
+of the speaker mention and of the cue). The language of attribution (speech and cognition verbs, speaker
+nouns, role words, block-quotation signals) lives in ``rules/quotes.toml``; this module only walks the
+dependency parse.
+
+Output, one dict per quote (sorted by position)::
+
+    {"id", "article", "start", "end", "text", "kind": "direct|indirect|according_to|partial|block",
+     "cue", "cue_start", "cue_end", "segments": [[start, end], ...], "sentence", "source_type", "via",
+     "speaker": {"text", "entity", "type", "mention", "start", "end", "resolution", "descriptor"}}
+
+``start``/``end`` cover all segments; a quote split around its cue ("“A,” he said. “B.”") has two segments
+and ``text`` joins them with " … ".
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.table import Table
+    from spacy.tokens import Doc, Span, Token
+
+KINDS = ("direct", "indirect", "according_to", "partial", "block")
+SOURCE_TYPES = (
+    "named_official",
+    "named_expert",
+    "named_citizen",
+    "named_person",
+    "anonymous",
+    "organisation",
+    "other_media",
+    "unresolved",
+)
+OPENING_QUOTES = "“\"«„‘`'"
+NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC"}
+# Punctuation allowed between a quotation and its cue clause ("“...,” he said"; "he said: “...”").
+_GLUE = re.compile(r"^[\s,;:—–-]*$")
+_GLUE_RIGHT = re.compile(r"^[\s,;:—–-]*(that\s*)?[\s,:]*$")
+_GLUE_SPLIT = re.compile(r"^[\s,;:.—–-]*$")
+_EDGE_TRIM = " \t\n,;:—–-"
+
+
+# --------------------------------------------------------------------------------------------- rules
+
+
+@dataclass(frozen=True)
+class QuoteRules:
+    speech_verbs: frozenset[str]
+    cognition_verbs: frozenset[str]
+    weak_cues: frozenset[str]
+    speaker_nouns: frozenset[str]
+    anonymous_nouns: frozenset[str]
+    statement_nouns: frozenset[str]
+    media_nouns: frozenset[str]
+    official_roles: tuple[str, ...]
+    expert_roles: tuple[str, ...]
+    citizen_roles: tuple[str, ...]
+    block_intro: tuple[re.Pattern[str], ...]
+    block_end: tuple[re.Pattern[str], ...]
+    block_max_paragraphs: int
+    person_pronouns: frozenset[str]
+    infinitive_verbs: frozenset[str]
+    stance_verbs: frozenset[str]
+    outlet_names: frozenset[str]
+    version: int
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> QuoteRules:
+    base = resources.files("newsprism.rules")
+    data = tomllib.loads(base.joinpath("quotes.toml").read_text(encoding="utf-8"))
+    outlets: set[str] = set()
+    for line in base.joinpath("outlets.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            outlets.update(_norm(name) for name in line.split("|"))
+
+    def words(key: str) -> frozenset[str]:
+        return frozenset(w.lower() for w in data[key])
+
+    return QuoteRules(
+        speech_verbs=words("speech_verbs"),
+        cognition_verbs=words("cognition_verbs"),
+        weak_cues=words("weak_cues"),
+        speaker_nouns=words("speaker_nouns"),
+        anonymous_nouns=words("anonymous_nouns"),
+        statement_nouns=words("statement_nouns"),
+        media_nouns=words("media_nouns"),
+        official_roles=tuple(data["official_roles"]),
+        expert_roles=tuple(data["expert_roles"]),
+        citizen_roles=tuple(data["citizen_roles"]),
+        block_intro=tuple(re.compile(p, re.IGNORECASE) for p in data["block_intro_patterns"]),
+        block_end=tuple(re.compile(p) for p in data["block_end_patterns"]),  # case matters: "US" is not "us"
+        block_max_paragraphs=int(data["block_max_paragraphs"]),
+        person_pronouns=words("person_pronouns"),
+        infinitive_verbs=words("infinitive_verbs"),
+        stance_verbs=words("stance_verbs"),
+        outlet_names=frozenset(outlets),
+        version=int(data["version"]),
+    )
+
+
+def _norm(name: str) -> str:
+    name = re.sub(r"[’']s$", "", name.strip())
+    return re.sub(r"^the\s+", "", name, flags=re.IGNORECASE).lower()
+
+
+def _role_of(description: str, rules: QuoteRules) -> str | None:
+    """named_official / named_expert / named_citizen from the words describing a person, or None."""
+    low = f" {description.lower()} "
+    for role, words in (
+        ("named_official", rules.official_roles),
+        ("named_expert", rules.expert_roles),
+        ("named_citizen", rules.citizen_roles),
+    ):
+        for word in words:
+            if re.search(rf"(?<![\w-]){re.escape(word)}s?(?![\w-])", low):
+                return role
+    return None
+
+
+# --------------------------------------------------------------------------------------------- quote marks
+
+
+_OPEN_MARKS = ("``", "“", "«", "„")
+_CLOSE_MARKS = ("”", "»")
+_TOGGLE_MARKS = ("''", '"')  # '' is how some archives (the NYT's among them) render double quotes
+
+
+def _mark_at(text: str, i: int) -> tuple[str, int] | None:
+    """The quotation mark starting at ``i``: (open/close/toggle, its length), or None."""
+    for kind, marks in (("open", _OPEN_MARKS), ("close", _CLOSE_MARKS), ("toggle", _TOGGLE_MARKS)):
+        for mark in marks:
+            if text.startswith(mark, i):
+                return kind, len(mark)
+    return None
+
+
+def find_quote_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of quoted passages, marks included.
+
+    Curly and straight double marks (and ``''``); a quotation left open at a paragraph end continues when the
+    next paragraph opens with a quotation mark (the newspaper convention for multi-paragraph quotes);
+    otherwise it is closed at the paragraph end so one stray mark cannot swallow the article. Single marks
+    (‘…’, the British house style) count outside double quotes when they close before the paragraph ends.
+    """
+    spans: list[tuple[int, int]] = []
+    open_at: int | None = None
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\n" and open_at is not None:
+            j = i
+            while j < n and text[j].isspace():
+                j += 1
+            mark = _mark_at(text, j) if j < n else None
+            if mark is not None and mark[0] != "close":
+                i = j + mark[1]  # continuation paragraph: stay open
+                continue
+            end = i
+            while end > open_at and text[end - 1].isspace():
+                end -= 1
+            spans.append((open_at, end))
+            open_at = None
+            i = j
+            continue
+        mark = _mark_at(text, i)
+        if mark is None:
+            i += 1
+            continue
+        kind, length = mark
+        if open_at is None and kind in ("open", "toggle"):
+            open_at = i
+        elif open_at is not None and kind in ("close", "toggle"):
+            spans.append((open_at, i + length))
+            open_at = None
+        i += length
+    if open_at is not None:
+        spans.append((open_at, len(text.rstrip())))
+    spans = [(s, e) for s, e in spans if e - s > 3]  # drop inch marks and stray symbols
+    return sorted(spans + _single_quote_spans(text, spans))
+
+
+_SINGLE = re.compile(r"‘[^‘’\n]{2,600}?’(?![A-Za-z])")
+
+
+def _single_quote_spans(text: str, double: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out = []
+    for match in _SINGLE.finditer(text):
+        start, end = match.span()
+        if text[end - 2].isspace() or any(s <= start < e for s, e in double):
+            continue
+        out.append((start, end))
+    return out
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for match in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", text):
+        start, end = match.start(), match.end()
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            spans.append((start, end))
+    return spans
+
+
+# --------------------------------------------------------------------------------------------- context
+
+
+@dataclass
+class _Attribution:
+    kind: str
+    segments: list[tuple[int, int]]
+    cue: str | None
+    cue_span: tuple[int, int] | None
+    speaker: dict[str, Any]
+    source_type: str
+    cue_region: tuple[int, int] | None = None
+    via: str | None = None
+
+
+class _Article:
+    """One article's parse plus the lookups speaker resolution needs (names, descriptors, quote spans)."""
+
+    def __init__(self, article: dict[str, Any], doc: Doc, entities: list[dict] | None, rules: QuoteRules):
+        self.id = str(article.get("id", ""))
+        self.doc = doc
+        self.text = doc.text
+        self.rules = rules
+        self.quotes = find_quote_spans(self.text)
+        self._quote_starts = [s for s, _ in self.quotes]
+        self.sent_starts = [s.start_char for s in doc.sents]
+        self.paragraphs = _paragraphs(self.text)
+        self._para_starts = [p[0] for p in self.paragraphs]
+        self.cast = entities
+        self._cast_mentions: list[tuple[int, int, dict]] | None = None
+        self._index_names()
+
+    def in_quote(self, char: int) -> bool:
+        k = bisect_right(self._quote_starts, char) - 1
+        return k >= 0 and self.quotes[k][0] <= char < self.quotes[k][1]
+
+    def paragraph_of(self, char: int) -> int:
+        return bisect_right(self._para_starts, char) - 1
+
+    def sentence_of(self, char: int) -> int:
+        return max(0, bisect_right(self.sent_starts, char) - 1)
+
+    # ------------------------------------------------------------------ names and descriptors
+
+    def _index_names(self) -> None:
+        """Full names of people in this article, keyed by each name part, and their descriptions."""
+        self.full_name: dict[str, str] = {}
+        self.descriptions: dict[str, list[str]] = {}
+        self.person_mentions: list[tuple[int, int, str]] = []
+        self._subject_mentions: set[int] = set()
+        people = [e for e in self.doc.ents if e.label_ == "PERSON"]
+        for ent in sorted(people, key=lambda e: -len(e.text)):
+            name = _clean_name(ent.text)
+            parts = name.split()
+            if not parts:
+                continue
+            self.full_name.setdefault(name.lower(), name)
+            if len(parts) > 1:
+                self.full_name.setdefault(parts[-1].lower(), name)
+        for ent in self.doc.ents:
+            canonical = self.canonical(ent.text)
+            if canonical is None or (ent.label_ != "PERSON" and ent.label_ not in NAME_LABELS):
+                continue
+            if self.in_quote(ent.start_char):
+                continue
+            self.person_mentions.append((ent.start_char, ent.end_char, canonical))
+            if ent.root.dep_ in ("nsubj", "nsubjpass"):
+                self._subject_mentions.add(ent.start_char)
+            self.descriptions.setdefault(canonical, []).extend(self._describe(ent))
+        self.person_mentions.sort()
+        self._mention_starts = [m[0] for m in self.person_mentions]
+
+    def canonical(self, surface: str) -> str | None:
+        name = _clean_name(surface)
+        if not name:
+            return None
+        key = name.lower()
+        if key in self.full_name:
+            return self.full_name[key]
+        last = key.split()[-1]
+        return self.full_name.get(last) if last in self.full_name and len(key.split()) == 1 else None
+
+    def _describe(self, ent: Span) -> list[str]:
+        """Title words before a name and its apposition ("Acting Defense Secretary X", "X, a protester")."""
+        root = ent.root
+        out = []
+        for child in root.children:
+            if (child.i < ent.start or child.i >= ent.end) and child.dep_ in (
+                "compound",
+                "amod",
+                "appos",
+                "nmod",
+            ):
+                out.append(_subtree_text(child))
+        if root.dep_ == "appos" and root.head.pos_ in ("NOUN", "PROPN"):
+            head = root.head
+            out.append(
+                " ".join(t.text for t in head.subtree if not (ent.start <= t.i < ent.end) and t.i < ent.start)
+            )
+        left = self.doc[max(0, ent.start - 4) : ent.start]
+        out.append(left.text)
+        return [d for d in out if d.strip()]
+
+    def nearest_person_before(self, char: int, max_distance: int = 1500) -> tuple[int, int, str] | None:
+        """Antecedent of "he"/"she": the latest person who is a grammatical subject in this or the previous
+        sentence (subjects are what pronouns usually continue), else the nearest person mentioned before."""
+        sentence = self.sentence_of(char)
+        window_start = self.sent_starts[max(0, sentence - 1)]
+        k = bisect_right(self._mention_starts, char) - 1
+        nearest = None
+        while k >= 0:
+            mention = self.person_mentions[k]
+            k -= 1
+            if mention[1] > char:
+                continue
+            if char - mention[0] > max_distance:
+                break
+            if nearest is None:
+                nearest = mention
+            if mention[0] < window_start:
+                break
+            if mention[0] in self._subject_mentions:
+                return mention
+        return nearest
+
+    def cast_entity(self, start: int, end: int, name: str | None) -> dict | None:
+        """The cast entity behind a span: overlap with its mention in this article, else a name or alias of
+        an entity mentioned in this article (never one that only appears elsewhere)."""
+        if self._cast_mentions is None:
+            self._cast_mentions = []
+            for entity in self.cast or []:
+                for m in entity.get("mentions", []):
+                    if str(m.get("article")) == self.id:
+                        self._cast_mentions.append((int(m["start"]), int(m["end"]), entity))
+            self._cast_mentions.sort(key=lambda item: (item[0], item[1], str(item[2].get("id"))))
+        overlapping = [m for m in self._cast_mentions if m[0] < end and start < m[1]]
+        if overlapping:
+            return overlapping[0][2]
+        if name:
+            key = _norm(name)
+            for _start, _end, entity in self._cast_mentions:
+                names = [entity.get("name", ""), *entity.get("aliases", [])]
+                if any(_norm(n) == key for n in names if n):
+                    return entity
+        return None
+
+
+def _clean_name(surface: str) -> str:
+    name = re.sub(r"[’']s?$", "", surface.strip())
+    name = re.sub(r"^(the|The|Mr\.|Mrs\.|Ms\.|Dr\.)\s+", "", name)
+    return name.strip()
+
+
+def _subtree_text(token: Token) -> str:
+    return " ".join(t.text for t in token.subtree)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in _EDGE_TRIM:
+        start += 1
+    while end > start and text[end - 1] in _EDGE_TRIM:
+        end -= 1
+    return start, end
+
+
+# --------------------------------------------------------------------------------------------- speakers
+
+
+_DROP_FROM_SPEAKER = {"appos", "relcl", "punct", "cc", "conj"}
+
+
+def _speaker_tokens(head: Token, cue: Token) -> list[Token]:
+    """The speaker noun phrase: the subject's subtree without appositions, relative clauses and quotes."""
+    tokens = [head]
+    stack = [c for c in head.children if c.dep_ not in _DROP_FROM_SPEAKER]
+    while stack:
+        tok = stack.pop()
+        if tok.i == cue.i:
+            continue
+        tokens.append(tok)
+        stack.extend(c for c in tok.children if c.dep_ not in ("appos", "relcl"))
+    tokens.sort(key=lambda t: t.i)
+    # Keep the contiguous run around the head (a parse can attach stray tokens far away).
+    run = [head]
+    by_index = {t.i: t for t in tokens}
+    i = head.i - 1
+    while i in by_index:
+        run.insert(0, by_index[i])
+        i -= 1
+    i = head.i + 1
+    while i in by_index:
+        run.append(by_index[i])
+        i += 1
+    while run and (run[-1].is_punct or run[-1].dep_ == "case"):
+        run.pop()
+    while run and run[0].is_punct:
+        run.pop(0)
+    return run or [head]
+
+
+def _speaker_like(head: Token, ctx: _Article, weak: bool) -> bool:
+    low = head.lower_
+    if head.pos_ == "PRON":
+        if low in ctx.rules.person_pronouns:
+            return True
+        return low == "it" and not weak
+    if low in ("this", "that", "which", "what", "who", "there"):
+        return False
+    if head.pos_ == "PROPN" or head.ent_type_ in NAME_LABELS:
+        return True
+    lemma = head.lemma_.lower()
+    if lemma in ctx.rules.speaker_nouns or low in ctx.rules.speaker_nouns:
+        return True
+    if not weak and head.pos_ == "NOUN":
+        return True  # a strong speech verb ("said", "told") vouches for any noun subject ("delegates said")
+    return any(
+        c.dep_ == "compound" and (c.pos_ == "PROPN" or c.ent_type_ in NAME_LABELS) for c in head.children
+    )
+
+
+def _name_in(tokens: list[Token], head: Token) -> tuple[int, int, str, str] | None:
+    """A named entity inside the speaker phrase: (start, end, text, label), preferring the one on the head."""
+    if not tokens:
+        return None
+    first, last = tokens[0].i, tokens[-1].i
+    best = None
+    if head.ent_type_ in NAME_LABELS:
+        # The entity on the head may reach outside a parse-trimmed phrase ("Abdel Fattah El-Sisi").
+        for ent in head.doc.ents:
+            if ent.start <= head.i < ent.end:
+                return ent.start_char, ent.end_char, ent.text, ent.label_
+    for ent in head.doc.ents:
+        # Off the head only a person or organisation names the source ("U.S." in "U.S. officials" does not).
+        if ent.start >= first and ent.end <= last + 1 and ent.label_ in ("PERSON", "ORG", "FAC"):
+            candidate = (ent.start_char, ent.end_char, ent.text, ent.label_)
+            if ent.start <= head.i < ent.end:
+                return candidate
+            if best is None or ent.label_ in ("PERSON", "ORG"):
+                best = candidate
+    if best is None and head.pos_ == "PROPN":
+        run = [t for t in tokens if t.pos_ == "PROPN"]
+        if run:
+            return (
+                run[0].idx,
+                run[-1].idx + len(run[-1].text),
+                head.doc.text[run[0].idx : run[-1].idx + len(run[-1].text)],
+                "",
+            )
+    return best
+
+
+def _is_media(name: str, ctx: _Article) -> bool:
+    key = _norm(name)
+    if key in ctx.rules.outlet_names:
+        return True
+    words = set(re.findall(r"[a-z]+", key))
+    return bool(words & ctx.rules.media_nouns) and len(words) <= 5
+
+
+def _resolve_speaker(head: Token, cue: Token, ctx: _Article) -> tuple[dict[str, Any], str]:
+    """The speaker dict and source type for the subject ``head`` of cue ``cue``."""
+    rules = ctx.rules
+    tokens = _speaker_tokens(head, cue)
+    start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+    mention = ctx.text[start:end]
+    descriptor_parts = [_subtree_text(c) for c in head.children if c.dep_ == "appos"]
+    descriptor = "; ".join(descriptor_parts) or None
+    speaker: dict[str, Any] = {
+        "text": mention,
+        "entity": None,
+        "type": "UNKNOWN",
+        "mention": mention,
+        "start": start,
+        "end": end,
+        "resolution": "unresolved",
+        "descriptor": descriptor,
+    }
+    anchor = (start, end)
+    low = head.lower_
+
+    if head.pos_ == "PRON":
+        if low in ("he", "she"):
+            found = ctx.nearest_person_before(start)
+            if found is not None:
+                anchor = (found[0], found[1])
+                speaker.update(text=found[2], type="PERSON", resolution="pronoun")
+                source_type = _person_type(found[2], "", ctx)
+                return _attach_entity(speaker, anchor, ctx), source_type
+        return speaker, ("organisation" if low == "it" else "unresolved")
+
+    lemma = head.lemma_.lower()
+    if lemma in rules.statement_nouns:
+        # "a statement from the foreign ministry": the issuer is the speaker.
+        for prep in head.children:
+            if prep.dep_ == "prep" and prep.lower_ in ("from", "by", "of"):
+                issuer = next((c for c in prep.children if c.dep_ == "pobj"), None)
+                if issuer is not None and _speaker_like(issuer, ctx, weak=True):
+                    inner, source_type = _resolve_speaker(issuer, cue, ctx)
+                    inner.update(mention=mention, start=start, end=end, descriptor=descriptor)
+                    if inner["resolution"] == "unresolved" or inner["text"].islower():
+                        phrase = ctx.text[issuer.left_edge.idx : issuer.idx + len(issuer.text)]
+                        inner["text"] = re.sub(r"^(the|a|an)\s+", "", phrase, flags=re.IGNORECASE)
+                        source_type = "organisation" if source_type == "unresolved" else source_type
+                    return inner, source_type
+    named = _name_in(tokens, head)
+    head_is_name = named is not None and named[0] <= head.idx < named[1]
+    if named is not None and (
+        head_is_name or lemma in rules.statement_nouns or lemma in rules.media_nouns or head.pos_ == "PROPN"
+    ):
+        n_start, n_end, n_text, label = named
+        canonical = ctx.canonical(n_text)
+        if canonical is not None:
+            label = "PERSON"
+            n_text = canonical
+        elif label not in ("PERSON",):
+            n_text = _clean_name(n_text)
+        anchor = (n_start, n_end)
+        speaker.update(text=n_text, resolution="name")
+        # A name described by a human role ("X, an economist") is a person whatever NER said.
+        described_person = head_is_name and descriptor is not None and _role_of(descriptor, rules) is not None
+        if (
+            label == "PERSON"
+            or described_person
+            or (not label and head_is_name and len(n_text.split()) >= 2 and not _is_media(n_text, ctx))
+        ):
+            speaker["type"] = "PERSON"
+            source_type = _person_type(n_text, f"{mention} {descriptor or ''}", ctx)
+        else:
+            speaker["type"] = label or "ORG"
+            source_type = (
+                "other_media" if _is_media(n_text, ctx) or lemma in rules.media_nouns else "organisation"
+            )
+        return _attach_entity(speaker, anchor, ctx), source_type
+
+    # A nominal: "the spokesman", "three diplomats", "residents", "a White House statement".
+    speaker["type"] = "NOMINAL"
+    if lemma in rules.media_nouns and lemma not in rules.statement_nouns:
+        return speaker, "other_media"
+    if lemma in rules.statement_nouns:
+        return speaker, "organisation"
+    determiner = next((c.lower_ for c in head.children if c.dep_ in ("det", "poss")), "")
+    if determiner in ("the", "this", "that") and head.tag_ in ("NN", "NNP"):
+        # A definite role noun naming someone introduced earlier ("the protester").
+        found = _descriptor_antecedent(head, start, ctx)
+        if found is not None:
+            anchor = (found[0], found[1])
+            speaker.update(text=found[2], type="PERSON", resolution="nominal")
+            return _attach_entity(speaker, anchor, ctx), _person_type(found[2], mention, ctx)
+    if lemma in rules.anonymous_nouns or head.tag_ == "NNS":
+        return speaker, "anonymous"
+    return speaker, "organisation" if lemma in rules.speaker_nouns else "unresolved"
+
+
+def _descriptor_antecedent(head: Token, before: int, ctx: _Article) -> tuple[int, int, str] | None:
+    word = head.lemma_.lower()
+    for mention in reversed(ctx.person_mentions):
+        if mention[1] > before:
+            continue
+        if any(word in d.lower() for d in ctx.descriptions.get(mention[2], [])):
+            return mention
+    return None
+
+
+def _person_type(name: str, local_description: str, ctx: _Article) -> str:
+    descriptions = [local_description, *ctx.descriptions.get(name, [])]
+    if ctx.cast:
+        for entity in ctx.cast:
+            if _norm(entity.get("name", "")) == _norm(name):
+                descriptions.extend(str(label) for label in entity.get("labels", []))
+    for text in descriptions:
+        role = _role_of(text, ctx.rules)
+        if role:
+            return role
+    return "named_person"
+
+
+def _attach_entity(speaker: dict[str, Any], anchor: tuple[int, int], ctx: _Article) -> dict[str, Any]:
+    entity = ctx.cast_entity(anchor[0], anchor[1], speaker["text"])
+    if entity is not None:
+        speaker["entity"] = entity.get("id")
+        speaker["type"] = entity.get("type") or speaker["type"]
+    speaker["antecedent"] = (
+        [anchor[0], anchor[1]] if speaker["resolution"] in ("pronoun", "nominal") else None
+    )
+    return speaker
+
+
+# --------------------------------------------------------------------------------------------- cues
+
+
+def _subject(cue: Token) -> Token | None:
+    for child in cue.children:
+        if child.dep_ == "nsubj":
+            return child
+    # "He paused and added ...", "..., adding: “...”": a coordinated or participle verb shares its subject.
+    participle = cue.dep_ in ("advcl", "xcomp") and cue.tag_ == "VBG"
+    if (cue.dep_ == "conj" or participle) and cue.head.pos_ in ("VERB", "AUX"):
+        for child in cue.head.children:
+            if child.dep_ == "nsubj":
+                return child
+    # "she released a statement saying, “...”": the participle hangs off the statement, the speaker is the
+    # subject of the verb that issued it.
+    if cue.dep_ == "acl" and cue.tag_ == "VBG" and cue.head.pos_ == "NOUN" and cue.head.head.pos_ == "VERB":
+        for child in cue.head.head.children:
+            if child.dep_ == "nsubj":
+                return child
+    return None
+
+
+def _inverted_subject(cue: Token, ctx: _Article) -> Token | None:
+    """'“Where is the money?” asked Priya Raman': the parser may take the speaker for an object."""
+    before = ctx.text[max(0, cue.idx - 4) : cue.idx].rstrip()
+    if not before or before[-1] not in '”"»':
+        return None
+    for child in cue.children:
+        if (
+            child.i > cue.i
+            and child.dep_ in ("dobj", "attr", "npadvmod", "dative")
+            and child.pos_ in ("PROPN", "NOUN")
+        ):
+            return child
+    # '..." said retired neurosurgeon Ben Carson, asked about ...': the name may hang off the next verb.
+    for tok in cue.doc[cue.i + 1 : min(cue.i + 4, cue.sent.end)]:
+        if tok.pos_ in ("PROPN", "NOUN"):
+            while tok.dep_ in ("compound", "amod") and tok.head.i > tok.i:
+                tok = tok.head
+            return tok
+        if tok.pos_ not in ("DET", "ADJ", "ADV", "NUM") and tok.dep_ != "amod":
+            break
+    return None
+
+
+def _cue_region(cue: Token, subject: Token) -> tuple[int, int]:
+    """Characters of the attribution clause itself (speaker, verb, auxiliaries, "told reporters")."""
+    tokens = [cue, *subject.subtree]
+    for child in cue.children:
+        if child.dep_ in ("aux", "auxpass", "neg", "advmod", "prt", "dative", "npadvmod", "agent") or (
+            child.dep_ in ("dobj", "prep") and len(list(child.subtree)) <= 5
+        ):
+            tokens.extend(child.subtree)
+    start = min(t.idx for t in tokens)
+    end = max(t.idx + len(t.text) for t in tokens)
+    return start, end
+
+
+def _content_tokens(tokens: list[Token], ctx: _Article, paragraph: int) -> tuple[int, int] | None:
+    # spaCy can run a sentence across a paragraph break; what was said stays in the cue's paragraph.
+    tokens = [t for t in tokens if ctx.paragraph_of(t.idx) == paragraph and not t.is_space]
+    # A nested "according to X" names a source; it is not part of what was said.
+    nested = {
+        t.i
+        for tok in tokens
+        if tok.lower_ == "according" and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ == "to"
+        for t in (tok, *tok.doc[tok.i + 1].subtree)
+    }
+    tokens = [t for t in tokens if t.i not in nested]
+    if not tokens:
+        return None
+    start = min(t.idx for t in tokens)
+    end = max(t.idx + len(t.text) for t in tokens)
+    # Short content counts only when it is a quotation ('called her “weak”').
+    if sum(1 for t in tokens if not t.is_punct) < 3 and not _contains_quote((start, end), ctx):
+        return None
+    # Leading complementizer is part of the clause, not of what was said.
+    first = min(tokens, key=lambda t: t.i)
+    if first.lower_ == "that" and first.dep_ == "mark":
+        start = first.idx + len(first.text)
+    start, end = _trim(ctx.text, start, end)
+    # A quotation opened inside the content ends with it ("... “are well-aligned on Libya.”").
+    for q_start, q_end in ctx.quotes:
+        if start <= q_start < end < q_end and ctx.paragraph_of(q_end - 1) == paragraph:
+            end = q_end
+    if end > start and ctx.text[end - 1] == ".":
+        end -= 1
+    return (start, end) if end - start >= 3 else None
+
+
+def _cue_attributions(ctx: _Article) -> tuple[list[_Attribution], set[int]]:
+    """Direct, partial and indirect speech anchored on cue verbs and on "according to"."""
+    rules = ctx.rules
+    out: list[_Attribution] = []
+    cues: list[tuple[Token, Token, tuple[int, int], bool]] = []
+    stances: list[tuple[Token, Token]] = []
+    for tok in ctx.doc:
+        if ctx.in_quote(tok.idx):
+            continue
+        if tok.lower_ == "according" and tok.i + 1 < len(ctx.doc) and ctx.doc[tok.i + 1].lower_ == "to":
+            att = _according_to(tok, ctx)
+            if att is not None:
+                out.append(att)
+            continue
+        lemma = tok.lemma_.lower()
+        speech = lemma in rules.speech_verbs
+        stance = lemma in rules.stance_verbs
+        if tok.pos_ != "VERB" or not (speech or stance or lemma in rules.cognition_verbs):
+            continue
+        subject = _subject(tok)
+        if subject is None and speech:
+            subject = _inverted_subject(tok, ctx)
+        weak = lemma in rules.weak_cues or not speech
+        if subject is None or not _speaker_like(subject, ctx, weak):
+            continue
+        if stance and not speech:
+            stances.append((tok, subject))
+            continue
+        cues.append((tok, subject, _cue_region(tok, subject), speech and lemma not in rules.weak_cues))
+
+    # Quotations go to cues in three passes, so a quote is never taken by a neighbour's cue: first the
+    # quote just before a cue ("“…,” she said"), then the quote just after one ("she said: “…”"), then the
+    # continuation of a split quote in the same paragraph ("“…,” she said in Ohio. “…”").
+    used: set[int] = set()
+    direct: dict[int, list[int]] = {}
+    for tok, _subject_tok, region, can_quote in cues:
+        if can_quote:
+            k = _quote_before(region, ctx, used)
+            if k is not None:
+                direct[tok.i] = [k]
+                used.add(k)
+    for tok, _subject_tok, region, can_quote in cues:
+        if can_quote and tok.i not in direct:
+            k = _quote_after(region, ctx, used)
+            if k is not None:
+                direct[tok.i] = [k]
+                used.add(k)
+    for tok, _subject_tok, region, _can_quote in cues:
+        if tok.i in direct and ctx.quotes[direct[tok.i][0]][1] <= region[0]:
+            k = _split_continuation(region, ctx, used)
+            if k is not None:
+                direct[tok.i].append(k)
+                used.add(k)
+
+    for tok, subject, region, _can_quote in cues:
+        channel = None
+        if tok.i in direct:
+            segments = [ctx.quotes[k] for k in direct[tok.i]]
+            kind = "direct"
+        else:
+            content, channel = _clausal_content(tok, ctx)
+            if content is None:
+                continue
+            segments = [content]
+            kind = "partial" if _contains_quote(content, ctx) else "indirect"
+        speaker, source_type = _resolve_speaker(subject, tok, ctx)
+        att = _Attribution(
+            kind,
+            segments,
+            _cue_text(tok),
+            (tok.idx, tok.idx + len(tok.text)),
+            speaker,
+            source_type,
+            cue_region=region,
+        )
+        if channel is not None and (channel_subject := _subject(channel)) is not None:
+            att.via = _resolve_speaker(channel_subject, channel, ctx)[0]["text"]
+        out.append(att)
+    for tok, subject in stances:
+        content = _stance_content(tok, ctx)
+        if content is None:
+            continue
+        speaker, source_type = _resolve_speaker(subject, tok, ctx)
+        kind = "partial" if _contains_quote(content, ctx) else "indirect"
+        out.append(
+            _Attribution(
+                kind,
+                [content],
+                _cue_text(tok),
+                (tok.idx, tok.idx + len(tok.text)),
+                speaker,
+                source_type,
+                cue_region=_cue_region(tok, subject),
+            )
+        )
+    return out, used
+
+
+def _stance_content(cue: Token, ctx: _Article) -> tuple[int, int] | None:
+    """What a stance verb is about: the rest of its clause after the verb (objects, "as ...", "for ...")."""
+    paragraph = ctx.paragraph_of(cue.idx)
+    right = [
+        t
+        for c in cue.children
+        if c.i > cue.i and c.dep_ in ("dobj", "prep", "ccomp", "xcomp", "oprd", "advcl")
+        for t in c.subtree
+    ]
+    return _content_tokens(right, ctx, paragraph)
+
+
+def _quote_before(region: tuple[int, int], ctx: _Article, used: set[int]) -> int | None:
+    found = None
+    for k, (_s, e) in enumerate(ctx.quotes):
+        if e > region[0]:
+            break
+        if k not in used and _GLUE.match(ctx.text[e : region[0]]):
+            # '“… needs.” He said …': a quote closed by a full stop belongs to the sentence before.
+            inner_end = e
+            while inner_end > 0 and ctx.text[inner_end - 1] in "”\"'’»":
+                inner_end -= 1
+            closed_sentence = (
+                ctx.text[inner_end - 1 : inner_end] == "." and ctx.text[region[0] : region[0] + 1].isupper()
+            )
+            found = None if closed_sentence else k
+    return found
+
+
+def _quote_after(region: tuple[int, int], ctx: _Article, used: set[int]) -> int | None:
+    for k, (s, _e) in enumerate(ctx.quotes):
+        if s >= region[1]:
+            if k not in used and _GLUE_RIGHT.match(ctx.text[region[1] : s]):
+                return k
+            return None
+    return None
+
+
+def _split_continuation(region: tuple[int, int], ctx: _Article, used: set[int]) -> int | None:
+    """After "“A,” he said ...": the next quotation of the same paragraph, with no other quote between."""
+    for k, (s, _e) in enumerate(ctx.quotes):
+        if s < region[1]:
+            continue
+        gap = ctx.text[region[1] : s]
+        if k in used or "\n" in gap or len(gap) > 300 or not re.search(r"[.,;:—–-]\s*$", gap):
+            return None
+        return k
+    return None
+
+
+def _cue_text(tok: Token) -> str:
+    particles = [c.text for c in tok.children if c.dep_ == "prt"]
+    return " ".join([tok.text, *particles])
+
+
+def _contains_quote(span: tuple[int, int], ctx: _Article) -> bool:
+    return any(span[0] <= s and e <= span[1] + 1 for s, e in ctx.quotes)
+
+
+def _is_channel(verb: Token, ctx: _Article) -> bool:
+    """A short trailing "..., Sky News Arabia reported" clause: it names the channel, not new content."""
+    if verb.lemma_.lower() not in ctx.rules.speech_verbs or not any(c.dep_ == "nsubj" for c in verb.children):
+        return False
+    own = [
+        t
+        for t in verb.subtree
+        if t.dep_ != "ccomp" and not any(a.dep_ == "ccomp" and a.head == verb for a in t.ancestors)
+    ]
+    own = [t for t in own if not t.is_punct and not t.is_space]
+    return bool(own) and min(t.i for t in own) > min(t.i for t in verb.subtree) and len(own) <= 7
+
+
+def _clausal_content(cue: Token, ctx: _Article) -> tuple[tuple[int, int] | None, Token | None]:
+    """The clause a cue introduces (its ccomp, or the clause it interrupts) and a channel verb, if any."""
+    paragraph = ctx.paragraph_of(cue.idx)
+    for child in cue.children:
+        if child.dep_ != "ccomp" or ctx.paragraph_of(child.idx) != paragraph:
+            continue
+        if child.i > cue.i and _is_channel(child, ctx):
+            inner = [c for c in child.children if c.dep_ == "ccomp" and c.i < child.i]
+            if inner:
+                return _content_tokens(list(inner[0].subtree), ctx, paragraph), child
+            continue
+        return _content_tokens(list(child.subtree), ctx, paragraph), None
+    for child in cue.children:
+        # "vowed to “bring our political revolution” to the convention"
+        if (
+            child.dep_ == "xcomp"
+            and child.i > cue.i
+            and ctx.paragraph_of(child.idx) == paragraph
+            and cue.lemma_.lower() in ctx.rules.infinitive_verbs
+        ):
+            content = _content_tokens(list(child.subtree), ctx, paragraph)
+            if content is not None:
+                return content, None
+    subject_tokens = {t for c in cue.children if c.dep_ in ("nsubj", "nsubjpass") for t in c.subtree}
+    right = [t for t in cue.subtree if t.i > cue.i and t not in subject_tokens]
+    if right:
+        span = (right[0].idx, right[-1].idx + len(right[-1].text))
+        if any(span[0] <= s_ and e_ <= span[1] + 2 for s_, e_ in ctx.quotes):
+            # 'called it a “quiet revolution”': the words echoed are what was said.
+            return _content_tokens(right, ctx, paragraph), None
+    if cue.dep_ == "parataxis" and cue.i > cue.head.i:
+        own = set(cue.subtree)
+        tokens = [t for t in cue.head.subtree if t.i < cue.i and t not in own]
+        return _content_tokens(tokens, ctx, paragraph), None
+    return None, None
+
+
+def _according_to(tok: Token, ctx: _Article) -> _Attribution | None:
+    to = ctx.doc[tok.i + 1]
+    pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
+    if pobj is None:
+        pobj = next((c for c in tok.children if c.dep_ == "pobj"), None)
+    if pobj is None or not _speaker_like(pobj, ctx, weak=True):
+        return None
+    phrase = {tok, *to.subtree}
+    head = tok.head
+    # A sentence-final "..., according to X." vouches for the whole sentence, wherever the parse attached it.
+    final = all(t.is_punct or t.is_space or t in phrase for t in tok.doc[tok.i : tok.sent.end])
+    whole = final or head.dep_ == "ROOT" or head.i == tok.i
+    scope = list(tok.sent) if whole else list(head.subtree)
+    tokens = [t for t in scope if t not in phrase]
+    content = _content_tokens(tokens, ctx, ctx.paragraph_of(tok.idx))
+    if content is None:
+        return None
+    speaker, source_type = _resolve_speaker(pobj, tok, ctx)
+    region = (min(t.idx for t in phrase), max(t.idx + len(t.text) for t in phrase))
+    return _Attribution(
+        "according_to",
+        [content],
+        "according to",
+        (tok.idx, to.idx + len(to.text)),
+        speaker,
+        source_type,
+        cue_region=region,
+    )
+
+
+# --------------------------------------------------------------------------------------------- blocks
+
+
+def _blocks(ctx: _Article) -> list[_Attribution]:
+    """Block quotations: a paragraph ending in a colon that names a source, then the quoted paragraphs."""
+    rules = ctx.rules
+    text = ctx.text
+    paragraphs = _paragraphs(text)
+    out = []
+    for i, (p_start, p_end) in enumerate(paragraphs[:-1]):
+        if text[p_end - 1] != ":":
+            continue
+        nxt_start = paragraphs[i + 1][0]
+        if text[nxt_start] in OPENING_QUOTES:
+            continue  # "He said:" followed by a quotation is an ordinary direct quote
+        colon = ctx.doc.char_span(p_end - 1, p_end, alignment_mode="expand")
+        if colon is None:
+            continue
+        # The introducing sentence, cut at the paragraph (spaCy may run it on into the block).
+        last_sentence = ctx.doc.char_span(
+            max(colon[0].sent.start_char, p_start), p_end, alignment_mode="expand"
+        )
+        if last_sentence is None:
+            continue
+        if not any(p.search(last_sentence.text) for p in rules.block_intro):
+            continue
+        found = _block_source(last_sentence, ctx)
+        if found is None:
+            continue
+        speaker, source_type, cue, cue_span = found
+        end = paragraphs[i + 1][1]
+        for q_start, q_end in paragraphs[i + 2 : i + 1 + rules.block_max_paragraphs]:
+            body = _outside_quotes(ctx, q_start, q_end)
+            if text[q_end - 1] == ":" or any(p.search(body) for p in rules.block_end):
+                break
+            end = q_end
+        if any(p.search(_outside_quotes(ctx, nxt_start, paragraphs[i + 1][1])) for p in rules.block_end):
+            continue
+        out.append(_Attribution("block", [(nxt_start, end)], cue, cue_span, speaker, source_type))
+    return out
+
+
+def _outside_quotes(ctx: _Article, start: int, end: int) -> str:
+    chars = [c if not ctx.in_quote(start + k) else " " for k, c in enumerate(ctx.text[start:end])]
+    return "".join(chars)
+
+
+def _block_source(sentence: Span, ctx: _Article) -> tuple[dict[str, Any], str, str, tuple[int, int]] | None:
+    for tok in sentence:
+        if tok.lower_ == "according" and tok.i + 1 < len(ctx.doc) and ctx.doc[tok.i + 1].lower_ == "to":
+            to = ctx.doc[tok.i + 1]
+            pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
+            if pobj is not None:
+                speaker, source_type = _resolve_speaker(pobj, tok, ctx)
+                return speaker, source_type, "according to", (tok.idx, to.idx + len(to.text))
+    for tok in sentence:
+        if tok.pos_ == "VERB" and tok.lemma_.lower() in ctx.rules.speech_verbs:
+            subject = _subject(tok)
+            if subject is not None and _speaker_like(subject, ctx, weak=False):
+                speaker, source_type = _resolve_speaker(subject, tok, ctx)
+                return speaker, source_type, tok.text, (tok.idx, tok.idx + len(tok.text))
+    for tok in sentence:
+        if tok.lower_ == "reportedly":
+            speaker = {
+                "text": "unnamed report",
+                "entity": None,
+                "type": "UNKNOWN",
+                "mention": tok.text,
+                "start": tok.idx,
+                "end": tok.idx + len(tok.text),
+                "resolution": "unresolved",
+                "descriptor": None,
+                "antecedent": None,
+            }
+            return speaker, "other_media", tok.text, (tok.idx, tok.idx + len(tok.text))
+    return None
+
+
+# ------------------------------------------------------------------------------------------ floating quotes
+
+
+def _floating_quotes(ctx: _Article, attributions: list[_Attribution], used: set[int]) -> None:
+    """Quotations with no cue of their own: a continuation of the previous speaker, or a lone quote."""
+    text = ctx.text
+    paragraphs = _paragraphs(text)
+    para_starts = [p[0] for p in paragraphs]
+    covered = [seg for att in attributions for seg in att.segments]
+    for k, (s, e) in enumerate(ctx.quotes):
+        if k in used or any(cs <= s and e <= ce + 1 for cs, ce in covered):
+            continue
+        labelled = _colon_label(ctx, s)
+        if labelled is not None:
+            attributions.append(_Attribution("direct", [(s, e)], ":", labelled[2], labelled[0], labelled[1]))
+            used.add(k)
+            continue
+        inner = text[s + 1 : e - 1]
+        sent = ctx.doc.char_span(s, e, alignment_mode="expand")
+        sentence_chars = sum(len(x.text) for x in sent.sents) if sent is not None else len(inner)
+        if len(inner.split()) < 6 or len(inner) < 0.6 * sentence_chars:
+            continue  # scare quotes, titles, and quoted words inside the author's sentence
+        previous = [
+            a
+            for a in attributions
+            if a.kind in ("direct", "partial", "indirect") and a.segments and a.segments[-1][1] <= s
+        ]
+        if not previous:
+            continue
+        last = max(previous, key=lambda a: a.segments[-1][1])
+        anchor_end = max(last.segments[-1][1], last.cue_region[1] if last.cue_region else 0)
+        gap_paragraphs = bisect_right(para_starts, s) - bisect_right(para_starts, last.segments[-1][1])
+        if last.kind == "direct" and "\n" not in text[anchor_end:s] and _GLUE_SPLIT.match(text[anchor_end:s]):
+            last.segments.append((s, e))  # the quotation continues after the cue
+        elif gap_paragraphs <= 1 and last.speaker.get("resolution") != "unresolved":
+            speaker = dict(last.speaker, resolution="previous_speaker")
+            attributions.append(_Attribution("direct", [(s, e)], None, None, speaker, last.source_type))
+        else:
+            continue
+        used.add(k)
+
+
+def _colon_label(ctx: _Article, quote_start: int) -> tuple[dict[str, Any], str, tuple[int, int]] | None:
+    """'Philip Bump: “…”', 'From the report: “…”': a name or document right before a colon labels the quote."""
+    before = ctx.text[max(0, quote_start - 3) : quote_start]
+    if not re.search(r":\s*$", before):
+        return None
+    colon_at = ctx.text.rfind(":", 0, quote_start)
+    colon = ctx.doc.char_span(colon_at, colon_at + 1, alignment_mode="expand")
+    if colon is None or colon.start == 0:
+        return None
+    head = ctx.doc[colon.start - 1]
+    named = (
+        head.ent_type_ in ("PERSON", "ORG")
+        or (head.pos_ == "PROPN" and head.text.istitle())
+        or head.lemma_.lower() in ctx.rules.statement_nouns
+    )
+    if not named or head.pos_ not in ("PROPN", "NOUN"):
+        return None
+    while head.dep_ == "compound" and head.head.i > head.i:
+        head = head.head
+    speaker, source_type = _resolve_speaker(head, colon[0], ctx)
+    return speaker, source_type, (colon_at, colon_at + 1)
+
+
+# --------------------------------------------------------------------------------------------- public API
+
+
+def extract_quotes(article: dict[str, Any], entities: list[dict] | None = None) -> list[dict]:
+    """Quotes and attributed claims of one article, sorted by position (see the module docstring)."""
+    from newsprism import nlp
+
+    doc = article.get("spacy_doc")
+    if doc is None:
+        doc = (
+            nlp.load_doc(article["doc"]) if article.get("doc") else nlp.load_spacy()(article.get("text", ""))
+        )
+    ctx = _Article(article, doc, entities, load_rules())
+    attributions, used = _cue_attributions(ctx)
+    attributions.extend(_blocks(ctx))
+    _floating_quotes(ctx, attributions, used)
+    return _to_json(ctx, _deduplicate(attributions))
+
+
+_KIND_RANK = {"block": 0, "direct": 1, "according_to": 2, "partial": 3, "indirect": 4}
+
+
+def _deduplicate(attributions: list[_Attribution]) -> list[_Attribution]:
+    """One attribution per content span: when two cues claim the same text, the more specific kind wins."""
+    best: dict[tuple[tuple[int, int], ...], _Attribution] = {}
+    for att in attributions:
+        key = tuple(att.segments)
+        current = best.get(key)
+        # Same text from two cues: the more specific kind wins, then the one that names its channel
+        # ("X said ..., Sky News reported" keeps X, via Sky News), then the earlier cue.
+        if current is None or (_KIND_RANK[att.kind], att.via is None) < (
+            _KIND_RANK[current.kind],
+            current.via is None,
+        ):
+            best[key] = att
+    return list(best.values())
+
+
+def _to_json(ctx: _Article, attributions: list[_Attribution]) -> list[dict]:
+    rows = []
+    for att in sorted(attributions, key=lambda a: (a.segments[0][0], a.segments[-1][1], a.kind)):
+        segments = sorted(att.segments)
+        start, end = segments[0][0], segments[-1][1]
+        rows.append(
+            {
+                "article": ctx.id,
+                "start": start,
+                "end": end,
+                "text": " … ".join(ctx.text[s:e] for s, e in segments),
+                "kind": att.kind,
+                "cue": att.cue,
+                "cue_start": att.cue_span[0] if att.cue_span else None,
+                "cue_end": att.cue_span[1] if att.cue_span else None,
+                "segments": [[s, e] for s, e in segments],
+                "sentence": ctx.sentence_of(start),
+                "speaker": att.speaker,
+                "source_type": att.source_type,
+                "via": att.via,
+            }
+        )
+    for n, row in enumerate(rows):
+        row["id"] = f"{ctx.id}:q{n}"
+    return [{"id": r["id"], **{k: v for k, v in r.items() if k != "id"}} for r in rows]
+
+
+def render_table(quotes: list[dict]) -> Table:
+    """A rich table for ``newsprism quotes``: speaker, source type, kind, cue and the quoted text."""
+    from rich.table import Table
+
+    table = Table(title="Who said what", show_lines=False, expand=True)
+    table.add_column("article", style="dim", no_wrap=True)
+    table.add_column("span", style="dim", no_wrap=True)
+    table.add_column("speaker", style="bold")
+    table.add_column("source type")
+    table.add_column("kind")
+    table.add_column("cue", style="cyan")
+    table.add_column("text", ratio=3)
+    for q in quotes:
+        speaker = q["speaker"]
+        who = (
+            speaker["text"]
+            if speaker["text"] == speaker["mention"]
+            else f"{speaker['text']} ({speaker['mention']})"
+        )
+        if q.get("via"):
+            who += f" via {q['via']}"
+        text = q["text"] if len(q["text"]) <= 240 else q["text"][:237] + "…"
+        table.add_row(
+            str(q["article"]),
+            f"{q['start']}-{q['end']}",
+            who,
+            q["source_type"],
+            q["kind"],
+            q["cue"] or "",
+            text,
+        )
+    return table
