@@ -1,0 +1,1644 @@
+"""The cast: cross-document entity resolution and the labels each outlet attaches to each actor.
+
+Pipeline (one pass per article, then one linking pass over all articles):
+
+1. **Mentions** (per article): spaCy's PERSON/ORG/GPE/LOC/FAC entities, cleaned (determiners, possessives and
+   titles stripped; a title is kept as a label), plus what NER misses: titled names ("Mr. Hifter"), bare
+   surnames of people already named in the article, acronyms defined in parentheses and reused ("the LNA"),
+   descriptive government references ("the internationally recognized government") and definite role nouns
+   that repeat a label the article already gave someone ("the Libyan strongman").
+2. **Local clusters** (per article): surname-only and title+surname mentions join the full name introduced in
+   the article; acronyms join their expansion; every merge records its reason.
+3. **Linking** (across articles): local clusters with the same name form are grouped, then split when their
+   MiniLM context vectors disagree (two people sharing a name); different forms are compared only inside
+   phonetic blocks (jellyfish metaphone of surname tokens), so cost stays near-linear in mentions; rapidfuzz
+   and metaphone decide transliteration variants, the context vectors confirm them.
+
+Rules (titles, role nouns, government descriptors, non-derivable aliases) live in ``newsprism/rules/``.
+Output is deterministic: entities, mentions and labels are sorted; ids hash canonical name + type.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import jellyfish
+import numpy as np
+from rapidfuzz import fuzz
+
+if TYPE_CHECKING:
+    from rich.table import Table
+    from spacy.tokens import Doc, Span, Token
+
+NAMED_TYPES = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"}  # NORP is kept only when it turns out a person
+SPEECH_LEMMAS = {
+    "say",
+    "tell",
+    "add",
+    "argue",
+    "claim",
+    "insist",
+    "warn",
+    "note",
+    "write",
+    "announce",
+    "deny",
+}
+# Name particles: dropped for matching unless they open the name ("Al Gore" keeps "Al").
+PARTICLES = {
+    "al",
+    "el",
+    "bin",
+    "ibn",
+    "bint",
+    "abu",
+    "de",
+    "del",
+    "della",
+    "da",
+    "di",
+    "van",
+    "von",
+    "der",
+    "den",
+    "la",
+    "le",
+    "du",
+    "dos",
+    "das",
+    "ul",
+    "ould",
+}
+LOCATIVE_PREPOSITIONS = {
+    "in",
+    "to",
+    "from",
+    "across",
+    "near",
+    "into",
+    "throughout",
+    "outside",
+    "inside",
+    "around",
+}
+LEADING_PARTICLES = {"abu", "ibn", "bin", "umm"}
+ACRONYM_RE = re.compile(r"^(?:[A-Z]\.?){2,7}$|^[A-Z][A-Z&]{1,7}$")
+SKIP_IN_INITIALS = {"of", "the", "and", "for", "on", "in", "de", "&", "to", "a"}
+POSSESSIVES = {"'s", "’s", "'", "’"}
+SIDE_BLOCKS = {"caption", "title"}  # removed blocks that still describe the actors
+QUOTE_CHARS = {'"', "“", "”", "‘", "’", "«", "»"}
+DETERMINERS = {"the", "a", "an"}
+MAX_LABEL_TOKENS = 28
+
+# Similarity thresholds on MiniLM cosine of mention contexts (mean of the sentences that mention the actor).
+SAME_FORM_MIN_COS = 0.12  # same written name: split only when contexts clearly disagree
+VARIANT_MIN_COS = 0.2  # different spelling: contexts must agree somewhat
+SHORT_MIN_COS = 0.15  # surname-only mention choosing between several full names
+NOMINAL_MIN_COS = 0.3
+CONTEXT_SENTENCES = 3  # sentences averaged into an actor's context vector
+MAX_CONTEXT_CHARS = 600  # descriptive references ("the U.N.-backed government") need a matching story
+
+
+# ------------------------------------------------------------------------------------------------ rules
+
+
+@dataclass(frozen=True)
+class EntityRules:
+    titles: dict[tuple[str, ...], bool]  # folded title tokens -> is a role (kept as label) vs honorific
+    max_title_len: int
+    roles: frozenset[str]
+    gov_heads: frozenset[str]
+    gov_descriptor_re: re.Pattern[str]
+    gov_normalise: tuple[tuple[str, str], ...]
+    aliases: dict[str, str]  # folded alias -> canonical
+    label_stopwords: frozenset[str]
+    title_words: frozenset[str]  # every word of every role title, folded
+    surname_first: frozenset[str]
+
+
+def _rule_text(name: str) -> str:
+    return resources.files("newsprism.rules").joinpath(name).read_text("utf-8")
+
+
+def _data_lines(text: str) -> Iterable[str]:
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            yield line
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> EntityRules:
+    titles: dict[tuple[str, ...], bool] = {}
+    section = "role"
+    for line in _data_lines(_rule_text("entity_titles.txt")):
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1]
+            continue
+        titles[tuple(_title_tokens(line))] = section == "role"
+    roles = frozenset(_data_lines(_rule_text("entity_roles.txt")))
+    nominals = tomllib.loads(_rule_text("entity_nominals.toml"))["government"]
+    descriptor_re = re.compile("|".join(f"(?:{d})" for d in nominals["descriptors"]), re.IGNORECASE)
+    aliases: dict[str, str] = {}
+    for line in _data_lines(_rule_text("entity_aliases.txt")):
+        names = [n.strip() for n in line.split("|") if n.strip()]
+        for alias in names:
+            aliases[fold(alias)] = names[0]
+    return EntityRules(
+        titles=titles,
+        max_title_len=max(len(t) for t in titles),
+        roles=roles,
+        gov_heads=frozenset(nominals["heads"]),
+        gov_descriptor_re=descriptor_re,
+        gov_normalise=tuple(nominals.get("normalise", {}).items()),
+        aliases=aliases,
+        label_stopwords=frozenset(_data_lines(_rule_text("entity_label_stopwords.txt"))),
+        title_words=frozenset(w for t, is_role in titles.items() if is_role for w in t),
+        surname_first=frozenset(_data_lines(_rule_text("entity_surname_first.txt"))),
+    )
+
+
+# ------------------------------------------------------------------------------------------- name keys
+
+
+@lru_cache(maxsize=1 << 18)  # names repeat across articles; folding them again is the linker's main cost
+def fold(text: str) -> str:
+    """Lower case, accents and curly quotes removed, spaces squeezed: the form names are compared in."""
+    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def _title_tokens(text: str) -> list[str]:
+    return [t for t in re.split(r"\s+", fold(text)) if t]
+
+
+def name_tokens(name: str) -> list[str]:
+    """Folded tokens of a name, split on spaces and hyphens, punctuation dropped."""
+    return [t for t in (re.sub(r"[^\w]", "", p) for p in re.split(r"[\s\-]+", fold(name))) if t]
+
+
+@lru_cache(maxsize=1 << 18)
+def key_tokens(name: str) -> tuple[str, ...]:
+    tokens = name_tokens(name)
+    while len(tokens) > 2 and tokens[0] in LEADING_PARTICLES:  # "Abu Mohammed al-Jolani": "Abu" is a kunya
+        tokens = tokens[1:]
+    return tuple(t for i, t in enumerate(tokens) if i == 0 or t not in PARTICLES)
+
+
+@lru_cache(maxsize=1 << 18)
+def phonetic(token: str) -> str:
+    # "dh" is a transliteration of one Arabic consonant (Gadhafi/Gaddafi); metaphone would read it as two.
+    return jellyfish.metaphone(token.replace("dh", "d")) or token
+
+
+@lru_cache(maxsize=1 << 18)
+def tokens_match(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if len(a) == 1 or len(b) == 1:  # an initial matches the name it abbreviates
+        return a[0] == b[0]
+    if phonetic(a) == phonetic(b) and fuzz.ratio(a, b) >= 55:
+        return True
+    return min(len(a), len(b)) >= 4 and fuzz.ratio(a, b) >= 85
+
+
+def person_names_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Could two person names (key tokens) be the same person? The shorter must fit in order into the longer,
+    and two multi-token names must start alike ("Recep Erdogan" fits "Recep Tayyip Erdogan")."""
+    if not a or not b:
+        return False
+    short, long = sorted((a, b), key=len)
+    if len(short) == 1:
+        if len(long) == 1 or long[0] in load_rules().surname_first:  # "Xi" -> "Xi Jinping"
+            return short[0] == long[0] if len(long) > 1 else tokens_match(short[0], long[0])
+        return any(tokens_match(short[0], t) for t in long[1:])
+    if not tokens_match(short[0], long[0]):
+        # a compound surname alone ("López Obrador" of "Andrés Manuel López Obrador")
+        tail = long[len(long) - len(short) :]
+        return all(tokens_match(x, y) for x, y in zip(short, tail, strict=True))
+    pos = 1
+    for token in short[1:]:
+        while pos < len(long) and not tokens_match(token, long[pos]):
+            pos += 1
+        if pos == len(long):
+            return False
+        pos += 1
+    return True
+
+
+def initials(name: str) -> str:
+    words = [w for w in re.split(r"[\s\-]+", name) if w and fold(w) not in SKIP_IN_INITIALS]
+    return "".join(w[0] for w in words if w[0].isalpha()).upper()
+
+
+def acronym_letters(text: str) -> str | None:
+    stripped = text.replace(" ", "")
+    return stripped.replace(".", "").upper() if ACRONYM_RE.match(stripped) else None
+
+
+def stable_id(name: str, entity_type: str) -> str:
+    return "E" + hashlib.sha1(f"{entity_type}|{fold(name)}".encode()).hexdigest()[:12]
+
+
+# ----------------------------------------------------------------------------------------- records
+
+
+@dataclass
+class Mention:
+    article: str
+    start: int
+    end: int
+    text: str
+    type: str
+    kind: str  # ner | title | surname | acronym | nominal | role
+    sentence: int
+    root: int  # token index of the syntactic head (for labels); -1 when unknown
+    local: int = -1  # local cluster index
+
+
+@dataclass
+class Label:
+    article: str
+    outlet: str
+    text: str
+    start: int
+    end: int
+    kind: str  # title | premodifier | appositive | copula | descriptive | nominal
+    head: str  # lemma of the label's head noun, used to resolve "the <role>" references
+    source: str = "text"  # "text" (offsets index the cleaned text) or the removed block: "caption", "title"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "article": self.article,
+            "outlet": self.outlet,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "kind": self.kind,
+            "in": self.source,
+        }
+
+
+@dataclass
+class LocalEntity:
+    """Mentions of one actor inside one article."""
+
+    article: str
+    outlet: str
+    type: str
+    mentions: list[Mention] = field(default_factory=list)
+    labels: list[Label] = field(default_factory=list)
+    merges: list[dict[str, Any]] = field(default_factory=list)
+    acronym: str | None = None
+    nominal_keys: frozenset[str] = frozenset()  # descriptors/places of a descriptive government reference
+    place: str | None = None
+    vec: np.ndarray | None = None
+    _best: tuple[int, str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def forms(self) -> Counter[str]:
+        return Counter(m.text for m in self.mentions)
+
+    def best_form(self) -> str:
+        # cached per mention count: mentions are only ever appended, and the linker asks many times
+        if self._best is None or self._best[0] != len(self.mentions):
+            self._best = (len(self.mentions), best_name(self.forms, self.type))
+        return self._best[1]
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return key_tokens(self.best_form())
+
+
+def best_name(forms: Counter[str], entity_type: str) -> str:
+    """The longest well-formed name (most key tokens), then the most frequent, then alphabetical."""
+
+    def well_formed(name: str) -> bool:
+        return bool(name) and name[0].isupper() and not name.endswith(("'", "’"))
+
+    candidates = [f for f in forms if well_formed(f) and not acronym_letters(f)] or list(forms)
+    return sorted(candidates, key=lambda f: (-len(key_tokens(f)), -forms[f], -len(f), f))[0]
+
+
+# ------------------------------------------------------------------------------------ per-article pass
+
+
+def _doc_of(article: dict[str, Any]) -> Doc:
+    doc = article.get("spacy_doc")
+    if doc is not None:
+        return doc
+    from newsprism import nlp
+
+    if article.get("doc"):
+        return nlp.load_doc(article["doc"])
+    return nlp.load_spacy()(article["text"])
+
+
+def _match_title(tokens: list[str], rules: EntityRules) -> int:
+    """Length of the longest title at the start of ``tokens`` (folded), 0 if none."""
+    for n in range(min(rules.max_title_len, len(tokens)), 0, -1):
+        if tuple(tokens[:n]) in rules.titles:
+            return n
+    return 0
+
+
+def _is_name_token(tok: Token) -> bool:
+    return tok.text[:1].isupper() or fold(tok.text) in PARTICLES
+
+
+class _ArticleResolver:
+    """Extracts mentions, local clusters and labels for one article."""
+
+    def __init__(self, article: dict[str, Any], rules: EntityRules) -> None:
+        self.article = article
+        self.article_id: str = article["id"]
+        self.outlet: str = article.get("outlet") or ""
+        self.rules = rules
+        self.doc = _doc_of(article)
+        self.text: str = self.doc.text
+        self.sent_starts = [s.start for s in self.doc.sents]
+        self.folded = [fold(t.text) for t in self.doc]
+        self.mentions: list[Mention] = []
+        self.title_labels: list[tuple[Mention, Label]] = []
+        self.covered: set[int] = set()
+        self.acronyms: dict[str, Mention] = {}  # acronym letters -> the mention it expands
+        self.acronym_of: dict[int, Mention] = {}  # id(acronym mention) -> its expansion
+        self.nominal_info: dict[int, tuple[frozenset[str], str | None]] = {}  # id(mention) -> (keys, place)
+
+    # -------------------------------------------------------------- mentions
+
+    def _sentence_of(self, token_i: int) -> int:
+        from bisect import bisect_right
+
+        return bisect_right(self.sent_starts, token_i) - 1
+
+    def _add(self, start_tok: int, end_tok: int, etype: str, kind: str) -> Mention | None:
+        if start_tok >= end_tok:
+            return None
+        span = self.doc[start_tok:end_tok]
+        if any(t.i in self.covered for t in span):
+            return None
+        if not any(t.text[:1].isupper() or t.text[:1].isdigit() for t in span) and kind != "nominal":
+            return None
+        self.covered.update(range(start_tok, end_tok))
+        mention = Mention(
+            self.article_id,
+            span.start_char,
+            span.end_char,
+            span.text,
+            etype,
+            kind,
+            self._sentence_of(start_tok),
+            span.root.i,
+        )
+        self.mentions.append(mention)
+        return mention
+
+    def _title_before(self, start_tok: int) -> tuple[int, bool] | None:
+        """A title ending right before ``start_tok``: (its first token, is a role)."""
+        for n in range(min(self.rules.max_title_len, start_tok), 0, -1):
+            key = tuple(self.folded[start_tok - n : start_tok])
+            if key in self.rules.titles:
+                return start_tok - n, self.rules.titles[key]
+        return None
+
+    def _record_title(self, mention: Mention | None, start_tok: int, end_tok: int, is_role: bool) -> None:
+        if mention is None or not is_role:
+            return
+        span = self.doc[start_tok:end_tok]
+        self.title_labels.append((mention, self._label(span.start_char, span.end_char, "title", span[-1])))
+
+    def _from_entity(self, ent: Span) -> None:
+        start, end = ent.start, ent.end
+        etype = ent.label_
+        while start < end and self.folded[start] in DETERMINERS:
+            tok = self.doc[start]
+            if etype in {"GPE", "LOC"} and tok.text[0].isupper() and not tok.is_sent_start:
+                break  # "The Hague", "The Gambia": a capital "The" mid-sentence is part of the name
+            start += 1
+        for i in range(start, end):  # "Congress (NPC": the bracket starts another mention
+            if self.doc[i].text == "(" and ")" not in self.doc[i:end].text:
+                end = i
+                break
+        while end > start and (self.doc[end - 1].text in POSSESSIVES or self.doc[end - 1].is_punct):
+            end -= 1
+        if all(self.folded[i] in self.rules.title_words for i in range(start, end)):
+            return  # "the King said", "Supreme" (Leader): a title alone is not a name
+        n = _match_title(self.folded[start : start + self.rules.max_title_len], self.rules)
+        if n and start + n > end:
+            return  # "Commerce" of "Commerce Secretary Gina Raimondo"
+        # A title that begins inside the entity and runs past it ("White House National Security" + "Adviser
+        # John Bolton") marks where the organisation stops.
+        for i in range(start + 1, end):
+            n = _match_title(self.folded[i : i + self.rules.max_title_len], self.rules)
+            if n and i + n > end and self.rules.titles[tuple(self.folded[i : i + n])]:
+                end = i
+                break
+        # An internal possessive splits owner and owned ("Haftar’s Libyan National Army"), but not a plural
+        # apostrophe ("Kurdistan Workers' Party") or a one-word remainder ("McDonald's Corp").
+        for i in range(start, end):
+            if (
+                self.doc[i].text in {"'s", "’s"}
+                and i > start
+                and end - i > 2
+                and any(
+                    person_names_compatible(key_tokens(self.doc[start:i].text), k)
+                    for k in self._ner_person_keys
+                )
+            ):
+                self._add(start, i, "PERSON?", "ner")
+                start = i + 1
+                break
+        # Titles inside the entity ("Field Marshal Haftar", "Abu Dhabi Crown Prince Mohammed bin Zayed",
+        # "Ayatollah Seyyed Ali Khamenei"): the name starts after the last of a run of titles.
+        name_start = start
+        for i in range(start, end):
+            n = _match_title(self.folded[i:end], self.rules)
+            if n and i + n < end and self.doc[i + n].text[:1].isupper():
+                name_start = i + n
+                while n := _match_title(self.folded[name_start:end], self.rules):
+                    if name_start + n >= end:
+                        break
+                    name_start += n
+                etype = "PERSON"
+                break
+        if name_start >= end:
+            return
+        if etype == "NORP" and end - name_start > 1:
+            return  # a single NORP word survives only if it turns out to be a person's surname (see _retype)
+        mention = self._add(name_start, end, etype, "ner")
+        if mention is None:
+            return
+        titled = self._titles_before(mention, name_start)
+        if titled and etype != "PERSON" and end - name_start <= 3:
+            mention.type = "PERSON"  # "Shanahan"-style misfires: a title marks a person
+        self._acronym_after(mention, end)
+
+    def _titles_before(self, mention: Mention, name_start: int) -> bool:
+        """Record each title in the run right before a name as its own label ("Supreme Leader", "Ayatollah")."""
+        found = False
+        pos = name_start
+        while pos > 0:
+            before = self._title_before(pos)
+            if before is None:
+                break
+            self._record_title(mention, before[0], pos, before[1])
+            found = True
+            pos = before[0]
+        return found
+
+    def _acronym_after(self, mention: Mention, end: int) -> None:
+        """ "Libyan National Army (LNA)": the acronym becomes a mention joined to its expansion."""
+        doc = self.doc
+        if end + 2 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")":
+            letters = acronym_letters(doc[end + 1].text)
+            if letters:
+                self.covered.discard(end + 1)
+                self._remove_mention_at(end + 1)
+                acronym = self._add(end + 1, end + 2, mention.type, "acronym")
+                self.acronyms[letters] = mention
+                if acronym is not None:
+                    self.acronym_of[id(acronym)] = mention
+
+    def _remove_mention_at(self, token_i: int) -> None:
+        char = self.doc[token_i].idx
+        self.mentions = [m for m in self.mentions if not (m.start <= char < m.end)]
+
+    def extract_mentions(self) -> None:
+        # people NER names in full anywhere in the article: an owner in "Haftar’s Libyan National Army" must be one
+        self._ner_person_keys = [
+            key_tokens(e.text) for e in self.doc.ents if e.label_ == "PERSON" and len(key_tokens(e.text)) > 1
+        ] + [key_tokens(e.text) for e in self.doc.ents if e.label_ == "PERSON"]
+        for ent in self.doc.ents:
+            if ent.label_ in NAMED_TYPES:
+                self._from_entity(ent)
+        self._titled_names()
+        self._surnames_and_acronyms()
+        self._retype()
+        self._government_references()
+
+    def _titled_names(self) -> None:
+        """Title + capitalised words that NER left untagged ("Mr. Hifter" when only "Hifter" was missed)."""
+        doc = self.doc
+        i = 0
+        while i < len(doc):
+            n = _match_title(self.folded[i : i + self.rules.max_title_len], self.rules)
+            if not n or not doc[i].text[:1].isupper():
+                i += 1
+                continue
+            j = i + n
+            while (more := _match_title(self.folded[j : j + self.rules.max_title_len], self.rules)) and doc[
+                j
+            ].text[:1].isupper():
+                j += more  # "General Secretary Xi Jinping", "Ayatollah Seyyed Ali Khamenei"
+            k = j
+            while (
+                k < len(doc)
+                and k - j < 5
+                and k not in self.covered
+                and _is_name_token(doc[k])
+                and doc[k].pos_ in {"PROPN", "NOUN", "ADP", "X"}
+            ):
+                k += 1
+            while k > j and fold(doc[k - 1].text) in PARTICLES:
+                k -= 1
+            if k > j and doc[k - 1].pos_ == "PROPN":
+                mention = self._add(j, k, "PERSON", "title")
+                if mention is not None:
+                    self._titles_before(mention, j)
+            i = max(k, i + 1)
+
+    def _person_keys(self) -> list[tuple[str, ...]]:
+        return [
+            key_tokens(m.text) for m in self.mentions if m.type == "PERSON" and len(key_tokens(m.text)) > 1
+        ]
+
+    def _surnames_and_acronyms(self) -> None:
+        """Bare surnames of people named in this article, and defined acronyms, that NER missed."""
+        full_names = self._person_keys()
+        surnames = {k[-1] for k in full_names}
+        # words that come right before a surname in a full name ("López" Obrador): kept with the surname
+        before_surname = {(k[-2], k[-1]) for k in full_names if len(k) > 2}
+        expansions = {initials(m.text): m for m in self.mentions if len(name_tokens(m.text)) > 1}
+        for tok in self.doc:
+            if tok.i in self.covered or not tok.text[:1].isupper():
+                continue
+            if self.folded[tok.i] in surnames and tok.pos_ in {"PROPN", "NOUN"}:
+                first = tok.i
+                if first > 0 and (self.folded[first - 1], self.folded[tok.i]) in before_surname:
+                    first -= 1
+                self._add(first, tok.i + 1, "PERSON", "surname")
+            elif (letters := acronym_letters(tok.text)) and letters in self.acronyms:
+                self._add(tok.i, tok.i + 1, self.acronyms[letters].type, "acronym")
+            elif letters and len(letters) >= 3 and letters in expansions:
+                # "widely known as AMLO": initials of a name in the article
+                self._add(tok.i, tok.i + 1, expansions[letters].type, "acronym")
+            elif (
+                tok.pos_ == "PROPN"
+                and tok.dep_ == "nsubj"
+                and tok.head.lemma_ in SPEECH_LEMMAS
+                and not acronym_letters(tok.text)
+                and self.folded[tok.i] not in self.rules.title_words
+            ):
+                # "Merkel said ...": a named speaker the NER model missed
+                first = min(
+                    (c.i for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"), default=tok.i
+                )
+                self._add(first, tok.i + 1, "PERSON", "speaker")
+
+    def _retype(self) -> None:
+        """Single names NER typed ORG/NORP/GPE that are the surname of a person named in the article."""
+        # A multi-word ORG/GPE whose last word is used alone as a person ("Denzel Washington" ... "Washington
+        # said") is a person name the small NER model mistyped.
+        actors = {
+            key_tokens(m.text)[-1]
+            for m in self.mentions
+            if len(key_tokens(m.text)) == 1 and m.type != "PERSON" and self._acts_like_person(m)
+        }
+        for m in self.mentions:
+            keys = key_tokens(m.text)
+            if (
+                m.type in {"ORG", "GPE"}
+                and len(keys) in {2, 3}
+                and keys[-1] in actors
+                and m.kind == "ner"
+                and all(
+                    t.pos_ == "PROPN" for t in self.doc.char_span(m.start, m.end, alignment_mode="expand")
+                )
+            ):
+                m.type = "PERSON"
+        person_keys = self._person_keys()
+        for m in self.mentions:
+            keys = key_tokens(m.text)
+            if m.type == "PERSON" or len(keys) != 1 or not person_keys:
+                if m.type == "PERSON?":
+                    m.type = (
+                        "PERSON"
+                        if any(person_names_compatible(keys, k) for k in person_keys) or len(keys) > 1
+                        else "ORG"
+                    )
+                continue
+            if not any(person_names_compatible(keys, k) for k in person_keys):
+                continue
+            if m.type in {"GPE", "LOC"} and (
+                self._after_locative(m) or (not self._acts_like_person(m) and not self._mostly_person(m.text))
+            ):
+                continue  # "Jordan" the country next to "Michael Jordan"
+            m.type = "PERSON"
+        self.mentions = [m for m in self.mentions if m.type != "NORP"]
+
+    def _after_locative(self, m: Mention) -> bool:
+        tok = self.doc[m.root]
+        return tok.dep_ == "pobj" and tok.head.lower_ in LOCATIVE_PREPOSITIONS
+
+    def _mostly_person(self, surface: str) -> bool:
+        """Is this lone name used as a person at least as often as a place in the article (NER votes)?"""
+        votes = Counter(
+            "person" if m.type == "PERSON" or self._acts_like_person(m) else "place"
+            for m in self.mentions
+            if m.text == surface and m.type in {"PERSON", "GPE", "LOC"}
+        )
+        return votes["person"] >= votes["place"]
+
+    def _acts_like_person(self, m: Mention) -> bool:
+        """Speaks ("Jordan said"), or is described by a role noun ("Jordan, a six-time NBA champion")."""
+        tok = self.doc[m.root]
+        if tok.dep_ in {"nsubj", "nsubjpass"} and tok.head.lemma_ in SPEECH_LEMMAS:
+            return True
+        return any(
+            c.dep_ == "appos" and (c.lemma_.lower() in self.rules.roles or c.pos_ == "NOUN")
+            for c in tok.children
+        )
+
+    def _government_references(self) -> None:
+        """Descriptive references to a government: "the internationally recognized government in Tripoli"."""
+        places = {m.start: m for m in self.mentions if m.type in {"GPE", "LOC"}}
+        for ent in self.doc.ents:  # "the Ukrainian government": a demonym names the country
+            if ent.label_ == "NORP" and len(ent) == 1 and ent.start_char not in places:
+                places[ent.start_char] = Mention(
+                    self.article_id, ent.start_char, ent.end_char, ent.text, "NORP", "ner", -1, ent.root.i
+                )
+        for sent in self.doc.sents:
+            for tok in sent:
+                if (
+                    tok.lemma_.lower() not in self.rules.gov_heads
+                    or tok.pos_ != "NOUN"
+                    or tok.i in self.covered
+                ):
+                    continue
+                left = [t for t in tok.lefts if t.dep_ in {"amod", "compound", "npadvmod", "nmod", "advmod"}]
+                start = min((t.left_edge.i for t in left), default=tok.i)
+                while start < tok.i and self.doc[start].dep_ in {"det", "poss", "punct"}:
+                    start += 1
+                span = self.doc[start : tok.i + 1]
+                descriptors = self._descriptors(span.text)
+                place = next((places[t.idx].text for t in span if t.idx in places), None)
+                after = self.doc[tok.i + 1 : tok.i + 3]
+                if place is None and len(after) == 2 and after[0].lower_ == "in" and after[1].idx in places:
+                    place = places[after[1].idx].text
+                if not descriptors and not (place and span.start < tok.i):
+                    continue
+                if any(i in self.covered for i in range(span.start, span.end)):
+                    # a place inside the phrase was a mention; the phrase as a whole is the government
+                    for i in range(span.start, span.end):
+                        self.covered.discard(i)
+                mention = self._add(span.start, span.end, "ORG", "nominal")
+                if mention is not None:
+                    keys = set(descriptors) | ({f"place:{fold(place)}"} if place else set())
+                    self.nominal_info[id(mention)] = (frozenset(keys), place)
+
+    def _descriptors(self, text: str) -> list[str]:
+        found = []
+        for match in self.rules.gov_descriptor_re.finditer(text):
+            value = fold(match.group(0)).replace(" ", "-")
+            for old, new in self.rules.gov_normalise:
+                value = value.replace(old, new)
+            found.append(value.replace(".", ""))
+        return found
+
+    # -------------------------------------------------------------- local clusters
+
+    def cluster(self) -> list[LocalEntity]:
+        self.mentions.sort(key=lambda m: (m.start, m.end))
+        locals_: list[LocalEntity] = []
+
+        def new_local(m: Mention, reason: str | None = None) -> int:
+            locals_.append(LocalEntity(self.article_id, self.outlet, m.type))
+            m.local = len(locals_) - 1
+            locals_[-1].mentions.append(m)
+            return m.local
+
+        def join(m: Mention, local_i: int, reason: str) -> None:
+            local = locals_[local_i]
+            if m.text not in local.forms:
+                local.merges.append(
+                    {"reason": reason, "article": self.article_id, "a": local.best_form(), "b": m.text}
+                )
+            m.local = local_i
+            local.mentions.append(m)
+
+        by_position = sorted(range(len(self.mentions)), key=lambda i: self.mentions[i].start)
+        # Full person names first, so a surname can join the name introduced later in the text, too.
+        persons = [i for i in by_position if self.mentions[i].type == "PERSON"]
+        full = [i for i in persons if len(key_tokens(self.mentions[i].text)) > 1]
+        short = [i for i in persons if len(key_tokens(self.mentions[i].text)) == 1]
+        for i in full:
+            m = self.mentions[i]
+            key = key_tokens(m.text)
+            target = next(
+                (
+                    li
+                    for li, loc in enumerate(locals_)
+                    if loc.type == "PERSON"
+                    and all(person_names_compatible(key, key_tokens(f)) for f in loc.forms)
+                ),
+                None,
+            )
+            if target is None:
+                new_local(m)
+            else:
+                join(
+                    m,
+                    target,
+                    "same name within article (token subsequence)"
+                    if key != locals_[target].key
+                    else "same name",
+                )
+        for i in short:
+            m = self.mentions[i]
+            key = key_tokens(m.text)
+            expansion = self.acronym_of.get(id(m))
+            if expansion is not None and expansion.local >= 0:
+                join(m, expansion.local, "acronym defined in parentheses")
+                continue
+            if acronym_letters(m.text) and (target := self._initials_match(m, locals_)) is not None:
+                join(m, target, "acronym matches initials of a name in the article")
+                continue
+            candidates = [
+                li
+                for li, loc in enumerate(locals_)
+                if loc.type == "PERSON"
+                and any(person_names_compatible(key, key_tokens(f)) for f in loc.forms)
+            ]
+            if not candidates:
+                # a given name alone ("Stanley" after "Stanley Johnson"), only inside the article
+                candidates = [
+                    li
+                    for li, loc in enumerate(locals_)
+                    if loc.type == "PERSON"
+                    and any(len(k) > 1 and k[0] == key[0] for k in (key_tokens(f) for f in loc.forms))
+                ]
+                if len(candidates) != 1:
+                    new_local(m)
+                    continue
+
+            # Two people sharing a surname: the one named most recently before this mention wins.
+            def recency(li: int, m: Mention = m) -> tuple[int, int]:
+                before = [x.start for x in locals_[li].mentions if x.start < m.start]
+                return (1, max(before)) if before else (0, -min(x.start for x in locals_[li].mentions))
+
+            target = max(candidates, key=recency)
+            reason = (
+                "surname of a full name in the article"
+                if len(key_tokens(locals_[target].best_form())) > 1
+                else "same name"
+            )
+            if m.kind == "title":
+                reason = "title + surname of a full name in the article"
+            join(m, target, reason)
+        by_name: dict[str, int] = {}
+        for i in by_position:
+            m = self.mentions[i]
+            if m.local >= 0:
+                continue
+            if m.kind == "acronym" and id(m) in self.acronym_of:
+                expansion = self.acronym_of[id(m)]
+                if expansion.local >= 0:
+                    join(m, expansion.local, "acronym defined in parentheses")
+                    continue
+            if m.kind == "nominal":
+                continue
+            letters = acronym_letters(m.text)
+            key = self._org_key(m.text)
+            if key in by_name:
+                join(m, by_name[key], "same name")
+            elif letters and letters in self.acronyms and self.acronyms[letters].local >= 0:
+                join(m, self.acronyms[letters].local, "acronym defined in the article")
+            else:
+                target = self._initials_match(m, locals_) if letters else None
+                if target is not None:
+                    join(m, target, "acronym matches initials of a name in the article")
+                else:
+                    by_name[key] = new_local(m)
+            if m.local >= 0 and letters:
+                locals_[m.local].acronym = letters
+        self._cluster_nominals(locals_, new_local, join)
+        for local in locals_:
+            if local.type != "PERSON":
+                votes = Counter(m.type for m in local.mentions if m.kind != "acronym") or Counter(
+                    m.type for m in local.mentions
+                )
+                local.type = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        return locals_
+
+    def _org_key(self, text: str) -> str:
+        folded = re.sub(r"^the ", "", fold(text))
+        canonical = self.rules.aliases.get(folded) or self.rules.aliases.get("the " + folded)
+        if canonical:
+            return fold(canonical)
+        letters = acronym_letters(text)
+        return letters.lower() if letters else folded.replace(".", "")
+
+    def _initials_match(self, m: Mention, locals_: list[LocalEntity]) -> int | None:
+        letters = acronym_letters(m.text)
+        for li, local in enumerate(locals_):
+            if (local.type != "PERSON" or len(letters or "") >= 3) and any(
+                len(name_tokens(f)) > 1 and initials(f) == letters for f in local.forms
+            ):
+                return li
+        return None
+
+    def _cluster_nominals(
+        self, locals_: list[LocalEntity], new_local: Callable[..., int], join: Callable[..., None]
+    ) -> None:
+        target: int | None = None
+        for m in self.mentions:
+            if m.kind != "nominal":
+                continue
+            keys, place = self.nominal_info.get(id(m), (frozenset(), None))
+            if target is None or (
+                place and locals_[target].place and fold(place) != fold(locals_[target].place)
+            ):
+                target = new_local(m)
+            else:
+                join(m, target, "descriptive reference to the same government")
+            local = locals_[target]
+            local.nominal_keys = local.nominal_keys | keys
+            local.place = local.place or place
+
+    # -------------------------------------------------------------- labels
+
+    def _label(self, start: int, end: int, kind: str, head: Token) -> Label:
+        text = self.text[start:end]
+        # non-breaking spaces and stray blanks at the edges are not part of the label
+        start += len(text) - len(text.lstrip())
+        end -= len(text) - len(text.rstrip())
+        return Label(
+            self.article_id, self.outlet, self.text[start:end], start, end, kind, head.lemma_.lower()
+        )
+
+    def _np_label(self, tokens: list[Token], kind: str, head: Token) -> Label | None:
+        tokens = sorted(tokens, key=lambda t: t.i)
+        while tokens and (
+            tokens[0].dep_ in {"det", "predet", "punct", "cc"}
+            or (tokens[0].dep_ == "poss" and tokens[0].pos_ == "PRON")
+            or tokens[0].is_space
+        ):
+            tokens = tokens[1:]
+        while tokens and (tokens[-1].is_punct or tokens[-1].is_space):
+            tokens = tokens[:-1]
+        if not tokens or len(tokens) > MAX_LABEL_TOKENS:
+            return None
+        if any(t.text in QUOTE_CHARS for t in tokens):
+            return None  # a label never straddles a quotation boundary; such spans are misparses
+        if all(fold(t.text).strip("-") in self.rules.label_stopwords or t.is_punct for t in tokens):
+            return None
+        if not any(
+            t.is_lower or fold(t.text) in self.rules.roles or t.pos_ in {"NOUN", "ADJ"} for t in tokens
+        ):
+            return None
+        first, last = tokens[0].i, tokens[-1].i
+        end_char = self.doc[last].idx + len(self.doc[last].text)
+        opened = self.text[self.doc[first].idx : end_char]
+        if (
+            opened.count("(") > opened.count(")")
+            and last + 1 < len(self.doc)
+            and self.doc[last + 1].text == ")"
+        ):
+            end_char += 1  # "spokesman for the Libyan National Army (LNA)": keep the bracket pair whole
+        return self._label(self.doc[first].idx, end_char, kind, head)
+
+    def _premodifier_token(self, tok: Token) -> bool:
+        if tok.text == "-" or tok.pos_ in {"ADJ", "NOUN", "NUM"}:
+            return not tok.ent_type_ or tok.ent_type_ in {"NORP", "GPE"}
+        if tok.pos_ == "PROPN":
+            folded = fold(tok.text)
+            return (
+                tok.ent_type_ in {"NORP", "GPE"}
+                or folded in self.rules.roles
+                or folded in self.rules.title_words
+            )
+        if fold(tok.text) in self.rules.title_words:  # "Acting" in "Acting U.S. Defense Secretary"
+            return True
+        if tok.tag_ in {"VBG", "VBN"}:  # "aspiring strongman", but not "recognized Field Marshal"
+            nxt = tok.doc[tok.i + 1] if tok.i + 1 < len(tok.doc) else None
+            return nxt is not None and nxt.is_lower
+        return False
+
+    def labels_for(self, m: Mention) -> list[Label]:
+        doc = self.doc
+        span = doc.char_span(m.start, m.end, alignment_mode="expand")
+        if span is None:
+            return []
+        root = span.root
+        out: list[Label] = []
+        # pre-modifiers: "Libyan strongman Khalifa Haftar", "the aspiring strongman Khalifa Hifter"
+        i = span.start - 1
+        while i >= 0 and i < doc[i].head.i < span.end and self._premodifier_token(doc[i]):
+            i -= 1
+        pre = list(doc[i + 1 : span.start])
+        if pre and not all(
+            fold(t.text) in self.rules.title_words for t in pre
+        ):  # pure titles: see _titles_before
+            label = self._np_label(pre, "premodifier", pre[-1])
+            if label:
+                out.append(label)
+        # appositive after the name: "Khalifa Haftar, a warlord and alleged war criminal who ..."
+        after_comma = span.end < len(doc) and doc[span.end].text == ","
+        for child in root.children:
+            if (
+                child.dep_ == "appos"
+                and after_comma
+                and child.i > span.end
+                and (child.pos_ == "NOUN" or fold(child.text) in self.rules.title_words)
+                and child.ent_type_ not in {"DATE", "TIME"}
+            ):
+                out.extend(self._appositive(child))
+        # the name is the appositive: "Turkey’s president, Recep Erdogan"
+        if (
+            root.dep_ == "appos"
+            and root.head.i < span.start
+            and root.head.pos_ == "NOUN"
+            and doc[span.start - 1].text in {",", "—", "–", ":"}
+        ):
+            head = root.head
+            tokens = [t for t in head.subtree if t.i < span.start - 1 and t.i >= head.left_edge.i]
+            label = self._np_label(tokens, "appositive", head)
+            if label:
+                out.append(label)
+        # copula: "Haftar is a known war criminal", "Haftar, who is a ..."
+        verb = None
+        if root.dep_ == "nsubj" and root.head.lemma_ == "be":
+            verb = root.head
+        else:
+            for child in root.children:
+                if (
+                    child.dep_ == "relcl"
+                    and child.lemma_ == "be"
+                    and any(c.dep_ == "nsubj" and c.lower_ in {"who", "that"} for c in child.children)
+                ):
+                    verb = child
+        if verb is not None:
+            for attr in verb.children:
+                if attr.dep_ == "attr" and attr.pos_ in {"NOUN", "PROPN"} and attr.i > root.i:
+                    label = self._np_label(list(attr.subtree), "copula", attr)
+                    if label:
+                        out.append(label)
+        return out
+
+    def _appositive(self, head: Token) -> list[Label]:
+        conjuncts = [head] + [c for c in head.conjuncts if c.i > head.i]
+        out = []
+        for k, conj in enumerate(conjuncts):
+            if k + 1 < len(conjuncts):
+                nxt = conjuncts[k + 1]
+                tokens = [t for t in conj.subtree if t.i < nxt.left_edge.i and t.dep_ != "cc"]
+            else:
+                tokens = [t for t in conj.subtree if not (t.i > conj.i and t.dep_ == "conj")]
+            if k == 0 and len(conjuncts) > 1:
+                tokens = [t for t in tokens if t.i < conjuncts[1].left_edge.i]
+            label = self._np_label(tokens, "appositive", conj)
+            if label:
+                out.append(label)
+        return out
+
+    def descriptive_labels(self, locals_: list[LocalEntity]) -> None:
+        """Indefinite role phrases about the one person in the sentence who is neither its subject nor a possessor
+        ("Trump’s support for Haftar aligns the U.S. with a known war criminal"), and definite role phrases that
+        repeat a label the article already gave someone ("the Libyan strongman")."""
+        doc = self.doc
+        covered_labels = {(lab.start, lab.end) for loc in locals_ for lab in loc.labels}
+        by_sentence: dict[int, list[Mention]] = defaultdict(list)
+        for m in self.mentions:
+            if m.local >= 0 and locals_[m.local].type == "PERSON":
+                by_sentence[m.sentence].append(m)
+        for chunk in doc.noun_chunks:
+            root = chunk.root
+            if root.lemma_.lower() not in self.rules.roles or root.pos_ != "NOUN" or root.i in self.covered:
+                continue
+            det = chunk[0].lower_
+            sent_i = self._sentence_of(root.i)
+            if det in {"a", "an"} and root.dep_ in {"pobj", "dobj"}:
+                phrase = (root.left_edge.idx, root.right_edge.idx + len(root.right_edge.text))
+                candidates = {
+                    m.local
+                    for m in by_sentence.get(sent_i, [])
+                    if doc[m.root].dep_ not in {"nsubj", "nsubjpass", "poss"}
+                    and not phrase[0] <= m.start < phrase[1]
+                }
+                if len(candidates) != 1:
+                    continue
+                tokens = [t for t in root.subtree if t.i >= chunk.start]
+                label = self._np_label(tokens, "descriptive", root)
+                if label and (label.start, label.end) not in covered_labels:
+                    locals_[candidates.pop()].labels.append(label)
+            elif det == "the" and len(chunk) >= 2 and not any(t.ent_type_ == "PERSON" for t in chunk):
+                if any(t.dep_ == "poss" for t in chunk) or (
+                    root.i + 1 < len(doc) and doc[root.i + 1].ent_type_
+                ):
+                    continue  # "the commander Khalifa Haftar" is a pre-modifier, handled with the name
+                lemma = root.lemma_.lower()
+                earlier = {
+                    loc_i
+                    for loc_i, loc in enumerate(locals_)
+                    if loc.type == "PERSON"
+                    and any(lab.head == lemma and lab.start < chunk.start_char for lab in loc.labels)
+                }
+                if len(earlier) != 1:
+                    continue
+                target = earlier.pop()
+                mention = Mention(
+                    self.article_id,
+                    chunk[1].idx,
+                    chunk.end_char,
+                    chunk[1:].text,
+                    "PERSON",
+                    "role",
+                    sent_i,
+                    root.i,
+                    target,
+                )
+                self.mentions.append(mention)
+                locals_[target].mentions.append(mention)
+                locals_[target].merges.append(
+                    {
+                        "reason": "definite role noun repeats an earlier label",
+                        "article": self.article_id,
+                        "a": locals_[target].best_form(),
+                        "b": mention.text,
+                    }
+                )
+                label = self._np_label(list(chunk), "nominal", root)
+                if label:
+                    locals_[target].labels.append(label)
+
+    def removed_block_labels(self, locals_: list[LocalEntity]) -> None:
+        """Labels from captions and headlines the cleaner removed ("FILE PHOTO: Khalifa Haftar, the military
+        commander who dominates eastern Libya, ..."). Their offsets index ``raw_text``; ``in`` names the block."""
+        blocks = [
+            r for r in self.article.get("removed") or [] if r.get("reason") in SIDE_BLOCKS and r.get("text")
+        ]
+        if not blocks:
+            return
+        from newsprism import nlp
+
+        docs = nlp.load_spacy().pipe([b["text"] for b in blocks])
+        for block, doc in zip(blocks, docs, strict=True):
+            side = _ArticleResolver(
+                {"id": self.article_id, "outlet": self.outlet, "spacy_doc": doc}, self.rules
+            )
+            side.extract_mentions()
+            for m in side.mentions:
+                target = self._local_named(locals_, m)
+                if target is None:
+                    continue
+                found = side.labels_for(m) + [lab for owner, lab in side.title_labels if owner is m]
+                for lab in found:
+                    lab.start += block["start"]
+                    lab.end += block["start"]
+                    lab.source = block["reason"]
+                    locals_[target].labels.append(lab)
+
+    def _local_named(self, locals_: list[LocalEntity], m: Mention) -> int | None:
+        """The article's local entity a mention from a side block names (persons by name fit, others exactly)."""
+        key = key_tokens(m.text)
+        fits = [
+            li
+            for li, loc in enumerate(locals_)
+            if (
+                loc.type == "PERSON"
+                and m.type in {"PERSON", "ORG", "NORP"}
+                and any(person_names_compatible(key, key_tokens(f)) for f in loc.forms)
+            )
+            or (loc.type != "PERSON" and fold(m.text) in {fold(f) for f in loc.forms})
+        ]
+        return fits[0] if len(fits) == 1 else None
+
+    def run(self) -> list[LocalEntity]:
+        self.extract_mentions()
+        locals_ = self.cluster()
+        for m in self.mentions:
+            if m.local >= 0 and m.kind != "nominal":
+                locals_[m.local].labels.extend(self.labels_for(m))
+        for mention, label in self.title_labels:
+            if mention.local >= 0:
+                locals_[mention.local].labels.append(label)
+        self.descriptive_labels(locals_)
+        self.removed_block_labels(locals_)
+        for local in locals_:
+            local.labels = _dedupe_labels(local.labels)
+            local.mentions.sort(key=lambda m: (m.start, m.end))
+        return [loc for loc in locals_ if loc.mentions]
+
+
+def _dedupe_labels(labels: list[Label]) -> list[Label]:
+    """Drop repeats and labels inside another label of the same entity (title inside a pre-modifier)."""
+    labels = sorted(
+        {(lab.start, lab.end): lab for lab in labels}.values(), key=lambda lab: (lab.start, -lab.end)
+    )
+    out: list[Label] = []
+    for lab in labels:
+        if any(o.start <= lab.start and lab.end <= o.end and o.article == lab.article for o in out):
+            continue
+        out.append(lab)
+    return out
+
+
+# ------------------------------------------------------------------------------------------- linking
+
+
+Embedder = Callable[[list[str]], np.ndarray]
+
+
+def extract_local_entities(article: dict[str, Any]) -> list[LocalEntity]:
+    """Mentions, within-article clusters and labels of one article (no vectors yet)."""
+    return _ArticleResolver(article, load_rules()).run()
+
+
+def _context_vectors(articles: list[dict[str, Any]], locals_: list[LocalEntity], embedder: Embedder) -> None:
+    """Each local entity gets the mean embedding of up to CONTEXT_SENTENCES sentences that mention it, with its
+    own name cut out: two people called "Michael Jordan" must not look alike because their sentences share the
+    name. Identical contexts are embedded once."""
+    texts = {a["id"]: a["text"] for a in articles}
+    spans = {a["id"]: a.get("sentences") or [] for a in articles}
+    wanted: dict[str, int] = {}
+    members: list[list[int]] = []
+    for local in locals_:
+        text = texts[local.article]
+        rows = []
+        for start, end in _context_windows(text, spans[local.article], local.mentions):
+            pieces, cursor = [], start
+            for m in local.mentions:
+                if start <= m.start and m.end <= end and m.start >= cursor:
+                    pieces.append(text[cursor : m.start])
+                    cursor = m.end
+            pieces.append(text[cursor:end])
+            context = re.sub(r"\s+", " ", "".join(pieces)).strip()[:MAX_CONTEXT_CHARS]
+            rows.append(wanted.setdefault(context, len(wanted)))
+        members.append(rows)
+    if not wanted:
+        return
+    matrix = np.asarray(embedder(list(wanted)), dtype=np.float32)
+    for local, rows in zip(locals_, members, strict=True):
+        vec = matrix[rows].mean(axis=0)
+        local.vec = vec / (np.linalg.norm(vec) or 1.0)
+
+
+def _context_windows(text: str, sentences: list[Any], mentions: list[Mention]) -> list[tuple[int, int]]:
+    """Up to CONTEXT_SENTENCES distinct sentences around mentions (windows when there is no sentence table)."""
+    windows: list[tuple[int, int]] = []
+    for m in mentions:
+        window = next(((s, e) for s, e in sentences if s <= m.start < e), None)
+        window = window or (max(0, m.start - 200), min(len(text), m.end + 200))
+        if window not in windows:
+            windows.append(window)
+        if len(windows) == CONTEXT_SENTENCES:
+            break
+    return windows
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> int:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+        return min(ra, rb)
+
+
+@dataclass
+class _Group:
+    """Local entities believed to be one actor while linking."""
+
+    members: list[int]
+    kind: str  # person | short | name | nominal
+    forms: set[tuple[str, ...]]
+    vec_sum: np.ndarray
+    merges: list[dict[str, Any]] = field(default_factory=list)
+    names: set[str] = field(default_factory=set)  # full written forms, for initials
+    _centroid: np.ndarray | None = field(default=None, repr=False)
+
+    def add_vec(self, vec: np.ndarray) -> None:
+        self.vec_sum += vec
+        self._centroid = None
+
+    @property
+    def centroid(self) -> np.ndarray:
+        if self._centroid is None:
+            norm = np.linalg.norm(self.vec_sum)
+            self._centroid = self.vec_sum / norm if norm else self.vec_sum
+        return self._centroid
+
+
+def _cos(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.dot(a, b))
+
+
+def _person_blocks(forms: Iterable[tuple[str, ...]]) -> set[str]:
+    """Phonetic keys of every non-first token: a name meets only names that share the sound of a surname."""
+    keys = set()
+    surname_first = load_rules().surname_first
+    for form in forms:
+        for token in form[1:] or form:
+            if len(token) > 1:
+                keys.add(phonetic(token))
+        if len(form) > 1 and form[0] in surname_first:  # "Xi Jinping" meets a lone "Xi"
+            keys.add(phonetic(form[0]))
+    return keys
+
+
+def link_local_entities(locals_: list[LocalEntity]) -> list[list[tuple[int, list[dict[str, Any]]]]]:
+    """Cluster local entities across articles. Returns clusters as lists of (local index, merge reasons)."""
+    rules = load_rules()
+    dim = next((loc.vec.shape[0] for loc in locals_ if loc.vec is not None), 1)
+    zero = np.zeros(dim, dtype=np.float32)
+    order = sorted(range(len(locals_)), key=lambda i: (locals_[i].article, locals_[i].mentions[0].start))
+
+    def vec(i: int) -> np.ndarray:
+        return locals_[i].vec if locals_[i].vec is not None else zero
+
+    # 1. same form: group by exact key, split by context (online clustering against group centroids)
+    groups: list[_Group] = []
+    by_form: dict[tuple[str, str], list[int]] = defaultdict(list)
+    shorts: list[int] = []
+    for i in order:
+        local = locals_[i]
+        if local.nominal_keys:
+            groups.append(_Group([i], "nominal", set(), vec(i).copy()))
+            continue
+        if local.type == "PERSON" or (
+            local.type in {"ORG", "NORP"}
+            and len(local.key) == 1
+            and not local.acronym
+            and len(local.mentions) <= 2
+        ):
+            if len(local.key) == 1:
+                # a lone ORG-typed name may be a person's surname NER mistyped ("the Khashoggi report")
+                shorts.append(i)
+                continue
+            form_key = ("PERSON", " ".join(local.key))
+        else:
+            form_key = ("NAME", _name_key(local, rules))
+        candidates = by_form[form_key]
+        cos_by = {g: _cos(vec(i), groups[g].centroid) for g in candidates}
+        best = max(candidates, key=lambda g: cos_by[g], default=None)
+        if best is not None and (locals_[i].vec is None or cos_by[best] >= SAME_FORM_MIN_COS):
+            groups[best].members.append(i)
+            groups[best].add_vec(vec(i))
+        else:
+            kind = "person" if form_key[0] == "PERSON" else "name"
+            groups.append(_Group([i], kind, {local.key}, vec(i).copy(), names={local.best_form()}))
+            candidates.append(len(groups) - 1)
+    # 2. person spelling variants, compared only inside phonetic blocks
+    uf = _UnionFind(len(groups))
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for g, group in enumerate(groups):
+        if group.kind == "person":
+            for key in _person_blocks(group.forms):
+                blocks[key].append(g)
+    pairs: set[tuple[int, int]] = set()
+    for members in blocks.values():
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                pairs.add((members[x], members[y]))
+    scored = []
+    for a, b in sorted(pairs):
+        (fa,), (fb,) = groups[a].forms, groups[b].forms
+        if not person_names_compatible(fa, fb):
+            continue
+        cos = _cos(groups[a].centroid, groups[b].centroid)
+        if cos >= VARIANT_MIN_COS or (locals_[groups[a].members[0]].vec is None):
+            scored.append((-cos, a, b, fa, fb))
+    for neg_cos, a, b, fa, fb in sorted(scored):
+        ra, rb = uf.find(a), uf.find(b)
+        if ra == rb:
+            continue
+        if not all(person_names_compatible(x, y) for x in groups[ra].forms for y in groups[rb].forms):
+            continue  # joining would make one cluster hold two incompatible full names
+        root = uf.union(ra, rb)
+        other = rb if root == ra else ra
+        groups[root].members += groups[other].members
+        groups[root].forms |= groups[other].forms
+        groups[root].add_vec(groups[other].vec_sum)
+        groups[root].merges += groups[other].merges
+        groups[root].names |= groups[other].names
+        groups[root].merges.append(
+            {
+                "reason": _variant_reason(fa, fb),
+                "a": " ".join(fa),
+                "b": " ".join(fb),
+                "context_cosine": round(-neg_cos, 3),
+            }
+        )
+    roots = sorted({uf.find(g) for g in range(len(groups))})
+    live = {r: groups[r] for r in roots}
+    # 3. acronym-only names join the name whose initials they spell
+    by_initials: dict[str, list[int]] = defaultdict(list)
+    for r, group in live.items():
+        for name in group.names if group.kind in {"name", "person"} else ():
+            letters = initials(name)
+            if len(name_tokens(name)) > 1 and (group.kind == "name" or len(letters) >= 3):
+                by_initials[letters].append(r)
+    for r, group in list(live.items()):
+        if group.kind != "name" or r not in live:
+            continue
+        letters = next(
+            (
+                locals_[i].acronym
+                for i in group.members
+                if locals_[i].acronym and all(len(f) == 1 for f in group.forms)
+            ),
+            None,
+        )
+        targets = [t for t in by_initials.get(letters or "", []) if t != r and t in live]
+        if not targets:
+            continue
+        target = max(targets, key=lambda t: _cos(group.centroid, live[t].centroid))
+        cos = _cos(group.centroid, live[target].centroid)
+        if cos >= VARIANT_MIN_COS or locals_[group.members[0]].vec is None:
+            _absorb(
+                live,
+                target,
+                r,
+                {
+                    "reason": "acronym matches initials",
+                    "a": letters,
+                    "b": " ".join(sorted(live[target].forms)[0]),
+                    "context_cosine": round(cos, 3),
+                },
+            )
+    # 4. descriptive government references join when they share a descriptor or place and contexts agree
+    nominal_blocks: dict[str, list[int]] = defaultdict(list)
+    for r, group in live.items():
+        if group.kind == "nominal":
+            for key in sorted(locals_[group.members[0]].nominal_keys):
+                nominal_blocks[key].append(r)
+    for key, members in sorted(nominal_blocks.items()):
+        for x in members:
+            for y in members:
+                if x < y and x in live and y in live:
+                    cos = _cos(live[x].centroid, live[y].centroid)
+                    if cos >= NOMINAL_MIN_COS or locals_[live[x].members[0]].vec is None:
+                        _absorb(
+                            live,
+                            x,
+                            y,
+                            {
+                                "reason": f"descriptive references share '{key}'",
+                                "context_cosine": round(cos, 3),
+                            },
+                        )
+    # 5. surname-only people join the full name that fits, the closest in context when several do
+    person_blocks: dict[str, list[int]] = defaultdict(list)
+    for r, group in live.items():
+        if group.kind == "person":
+            for key in _person_blocks(group.forms):
+                person_blocks[key].append(r)
+    short_groups: dict[tuple[bool, str], int] = {}
+    # full-name groups no longer change their vectors here: their centroids and each surname's candidate
+    # list are computed once, so this stage costs O(shorts x candidates per surname)
+    centroids: dict[int, np.ndarray] = {}
+    candidates_of: dict[tuple[str, ...], list[int]] = {}
+    for i in shorts:
+        key = locals_[i].key
+        if key not in candidates_of:
+            candidates_of[key] = sorted(
+                {
+                    r
+                    for r in person_blocks.get(phonetic(key[0]), [])
+                    if r in live and any(person_names_compatible(key, f) for f in live[r].forms)
+                }
+            )
+        candidates = candidates_of[key]
+        for r in candidates:
+            if r not in centroids:
+                centroids[r] = live[r].centroid
+        cos_by = {r: _cos(vec(i), centroids[r]) for r in candidates}
+        best = max(candidates, key=lambda r: (cos_by[r], -r), default=None)
+        typed_person = locals_[i].type == "PERSON"
+        if best is not None and (
+            (len(candidates) == 1 and typed_person) or cos_by[best] >= SHORT_MIN_COS or locals_[i].vec is None
+        ):
+            live[best].members.append(i)
+            live[best].merges.append(
+                {
+                    "reason": "surname-only mention joins the full name"
+                    + (" closest in context" if len(candidates) > 1 else ""),
+                    "a": key[0],
+                    "b": " ".join(max(live[best].forms, key=len)),
+                    "context_cosine": round(cos_by[best], 3),
+                }
+            )
+            continue
+        short_key = (typed_person, key[0])
+        existing = short_groups.get(short_key)
+        if existing is not None and _cos(vec(i), live[existing].centroid) >= SAME_FORM_MIN_COS:
+            live[existing].members.append(i)
+            live[existing].add_vec(vec(i))
+            continue
+        r = len(groups)
+        groups.append(_Group([i], "short", {key}, vec(i).copy()))
+        live[r] = groups[r]
+        short_groups[short_key] = r
+    return [
+        [(i, live[r].merges if k == 0 else []) for k, i in enumerate(sorted(live[r].members))]
+        for r in sorted(live)
+    ]
+
+
+def _name_key(local: LocalEntity, rules: EntityRules) -> str:
+    if local.acronym and all(acronym_letters(f) for f in local.forms):
+        return local.acronym.lower()
+    folded = re.sub(r"^the ", "", fold(local.best_form())).replace(".", "")
+    canonical = rules.aliases.get(folded) or rules.aliases.get(fold(local.best_form()))
+    return fold(canonical).replace(".", "") if canonical else folded
+
+
+def _absorb(live: dict[int, _Group], keep: int, gone: int, merge: dict[str, Any]) -> None:
+    target, other = live[keep], live.pop(gone)
+    target.members += other.members
+    target.forms |= other.forms
+    target.add_vec(other.vec_sum)
+    target.merges += other.merges
+    target.names |= other.names
+    target.merges.append(merge)
+
+
+def _variant_reason(a: tuple[str, ...], b: tuple[str, ...]) -> str:
+    if len(a) != len(b):
+        return "name contained in a longer form of the name (rapidfuzz/metaphone token match)"
+    differing = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    if all(phonetic(x) == phonetic(y) for x, y in differing):
+        return (
+            "transliteration variant (same metaphone key: "
+            + ", ".join(f"{x}/{y}" for x, y in differing)
+            + ")"
+        )
+    return (
+        "spelling variant (rapidfuzz ratio: "
+        + ", ".join(f"{x}/{y} {fuzz.ratio(x, y):.0f}" for x, y in differing)
+        + ")"
+    )
+
+
+# ------------------------------------------------------------------------------------------- public API
+
+
+def resolve_entities(
+    articles: list[dict[str, Any]], embedder: Embedder | None = None
+) -> list[dict[str, Any]]:
+    """The cast of a set of articles: one record per actor with aliases, mentions, labels and merge reasons.
+
+    ``embedder`` maps sentences to L2-normalised vectors (default: MiniLM via ``newsprism.nlp.embed``).
+    """
+    if embedder is None:
+        from newsprism import nlp
+
+        embedder = nlp.embed
+    articles = sorted(articles, key=lambda a: a["id"])
+    locals_: list[LocalEntity] = []
+    for article in articles:
+        locals_.extend(extract_local_entities(article))
+    _context_vectors(articles, locals_, embedder)
+    return build_entities(locals_, link_local_entities(locals_))
+
+
+def build_entities(
+    locals_: list[LocalEntity], clusters: list[list[tuple[int, list[dict[str, Any]]]]]
+) -> list[dict[str, Any]]:
+    entities = []
+    for cluster in clusters:
+        members = [locals_[i] for i, _ in cluster]
+        mentions = sorted(
+            {(m.article, m.start, m.end): m for loc in members for m in loc.mentions}.values(),
+            key=lambda m: (m.article, m.start, m.end),
+        )
+        types = Counter(loc.type for loc in members for _ in loc.mentions)
+        entity_type = (
+            "PERSON"
+            if "PERSON" in types and any(len(loc.key) > 1 for loc in members if loc.type == "PERSON")
+            else sorted(types.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        )
+        name_forms = Counter(m.text for m in mentions if m.kind not in {"role", "nominal", "acronym"})
+        if not name_forms:
+            name_forms = Counter(m.text for m in mentions)
+        name = _canonical_name(members, name_forms, entity_type)
+        labels = sorted(
+            {(lab.article, lab.start, lab.end): lab for loc in members for lab in loc.labels}.values(),
+            key=lambda lab: (lab.article, lab.start, lab.end),
+        )
+        groups: dict[str, list[str]] = defaultdict(list)
+        for lab in labels:
+            if lab.text not in groups[lab.outlet]:
+                groups[lab.outlet].append(lab.text)
+        merges = [merge for loc in members for merge in loc.merges] + [
+            merge for _, ms in cluster for merge in ms
+        ]
+        aliases = Counter(m.text for m in mentions)
+        entities.append(
+            {
+                "id": stable_id(name, entity_type),
+                "name": name,
+                "type": entity_type,
+                "aliases": [
+                    {"text": t, "count": c}
+                    for t, c in sorted(aliases.items(), key=lambda kv: (-kv[1], kv[0]))
+                ],
+                "mentions": [
+                    {"article": m.article, "start": m.start, "end": m.end, "text": m.text, "kind": m.kind}
+                    for m in mentions
+                ],
+                "labels": [lab.to_json() for lab in labels],
+                "label_groups": {outlet: texts for outlet, texts in sorted(groups.items())},
+                "articles": sorted({m.article for m in mentions}),
+                "merges": merges,
+            }
+        )
+    entities.sort(
+        key=lambda e: (-len(e["mentions"]), e["name"], e["mentions"][0]["article"], e["mentions"][0]["start"])
+    )
+    seen: Counter[str] = Counter()
+    for entity in entities:  # same canonical name, different actors: keep ids distinct and stable
+        seen[entity["id"]] += 1
+        if seen[entity["id"]] > 1:
+            entity["id"] += f"-{seen[entity['id']]}"
+    return entities
+
+
+def _canonical_name(members: list[LocalEntity], forms: Counter[str], entity_type: str) -> str:
+    places = Counter(loc.place for loc in members if loc.place)
+    if any(loc.nominal_keys for loc in members):
+        if places:
+            return f"{sorted(places.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]} government"
+        return best_name(forms, entity_type)
+    rules = load_rules()
+    folded = re.sub(r"^the ", "", fold(best_name(forms, entity_type)))
+    if entity_type != "PERSON" and folded in rules.aliases:
+        return rules.aliases[folded]
+    name = best_name(forms, entity_type)
+    return re.sub(r"^(the|The) ", "", name)
+
+
+def entity_at(entities: list[dict[str, Any]], article_id: str, start: int, end: int) -> str | None:
+    """Id of the entity whose mention overlaps [start, end) in an article (largest overlap wins)."""
+    best: tuple[int, str] | None = None
+    for entity in entities:
+        for m in entity["mentions"]:
+            if m["article"] != article_id:
+                continue
+            overlap = min(end, m["end"]) - max(start, m["start"])
+            if overlap > 0 and (best is None or overlap > best[0]):
+                best = (overlap, entity["id"])
+    return best[1] if best else None
+
+
+def find_entities(entities: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+    """Entities whose name or an alias matches ``name`` (case/accents ignored; spelling variants allowed)."""
+    query = fold(name)
+    query_key = key_tokens(name)
+    out = []
+    for entity in entities:
+        texts = [entity["name"]] + [a["text"] for a in entity["aliases"]]
+        if any(query in fold(t) for t in texts) or (
+            entity["type"] == "PERSON"
+            and any(person_names_compatible(query_key, key_tokens(t)) for t in texts)
+        ):
+            out.append(entity)
+    return out
+
+
+def render_table(entities: list[dict[str, Any]], name: str | None = None) -> Table:
+    """The cast as a Rich table: one row per entity, labels grouped by outlet."""
+    from rich.table import Table
+
+    rows = find_entities(entities, name) if name else entities
+    table = Table(
+        title=f"Cast ({len(rows)} entities)" + (f" matching {name!r}" if name else ""), show_lines=True
+    )
+    table.add_column("Entity", style="bold")
+    table.add_column("Type")
+    table.add_column("Aliases")
+    table.add_column("Mentions", justify="right")
+    table.add_column("Labels by outlet")
+    for entity in rows:
+        aliases = ", ".join(f"{a['text']} ×{a['count']}" for a in entity["aliases"][:8])
+        labels = "\n".join(
+            f"[italic]{outlet}[/italic]: " + "; ".join(texts)
+            for outlet, texts in entity["label_groups"].items()
+        )
+        table.add_row(
+            entity["name"],
+            entity["type"],
+            aliases,
+            f"{len(entity['mentions'])} in {len(entity['articles'])}",
+            labels,
+        )
+    return table
