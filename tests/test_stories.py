@@ -1,0 +1,307 @@
+"""Near-duplicates and story clustering on the samples, hand-written unrelated news, and synthetic vectors."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rich.console import Console
+
+from newsprism.stories import (
+    DuplicateIndex,
+    StoryConfig,
+    StoryIndex,
+    cluster_stories,
+    entity_profile,
+    find_duplicates,
+    render_table,
+)
+
+DATA = Path(__file__).resolve().parent / "data" / "stories"
+
+COMMENT_BLOCK = """
+47 Comments
+
+Join the conversation. Please keep comments civil and on topic.
+
+patriot1776 · 3 hours ago
+Why is the White House only telling us about this days later? Something does not add up here.
+
+Reply · Like 12
+
+desert_fox · 2 hours ago
+Haftar has been on the CIA payroll for decades, this is nothing new. Read the history before commenting.
+
+Reply · Like 4
+
+mkelly · 1 hour ago
+Europe is split on this and Washington just made it worse. Nobody has a plan for Libya.
+
+Reply · Like 2
+"""
+
+
+def _process(records: list[dict]) -> list[dict]:
+    from newsprism.api import process_documents
+    from newsprism.model import RawDocument
+
+    raws = [
+        RawDocument(
+            source=f"test:{r['id']}",
+            text=f"{r['title']}\n\n{r['text']}",
+            meta={k: r[k] for k in ("title", "outlet", "published") if r.get(k)},
+        )
+        for r in records
+    ]
+    articles = process_documents(raws)
+    for record, article in zip(records, articles, strict=True):
+        article["gold"] = record["story"]
+    return articles
+
+
+@pytest.fixture(scope="module")
+def unrelated_articles() -> list[dict]:
+    with (DATA / "unrelated.jsonl").open(encoding="utf-8") as handle:
+        return _process([json.loads(line) for line in handle])
+
+
+@pytest.fixture(scope="module")
+def reuters_reprint(samples_by_outlet) -> dict:
+    """The Reuters sample re-published by another site: new headline, site furniture and a comment section."""
+    from newsprism.api import process_text
+
+    reuters = samples_by_outlet["Reuters"]
+    text = (
+        "Trump quietly backed Libyan warlord, White House admits\n\n"
+        "By Gulf Wire staff\n\n" + reuters["text"] + "\n" + COMMENT_BLOCK
+    )
+    return process_text(text, source="test:reprint", outlet="Gulf Wire Daily", published="2019-04-20")
+
+
+def _story_of(stories: list[dict], article_id: str) -> dict:
+    return next(story for story in stories if article_id in story["articles"])
+
+
+# --- the samples ---------------------------------------------------------------------------------------------
+
+
+def test_samples_form_one_story(sample_articles):
+    stories = cluster_stories(sample_articles)
+    assert len(stories) == 1
+    story = stories[0]
+    assert sorted(story["articles"]) == sorted(a["id"] for a in sample_articles)
+    assert story["outlets"] == ["Mother Jones", "Reuters", "The American Conservative"]
+    assert (story["first"], story["last"]) == ("2019-04-19", "2020-05-23")
+    assert story["duplicates"] == []
+    assert story["title"] in {a["title"] for a in sample_articles}
+    top_keys = [e["key"] for e in story["top_entities"][:5]]
+    assert "haftar" in top_keys
+    haftar = next(e for e in story["top_entities"] if e["key"] == "haftar")
+    assert "Haftar" in haftar["name"]
+
+
+def test_samples_without_dates_still_one_story(undated_sample_articles):
+    stories = cluster_stories(undated_sample_articles)
+    assert [len(s["articles"]) for s in stories] == [3]
+    assert stories[0]["first"] is None and stories[0]["last"] is None
+
+
+@pytest.mark.parametrize("order", ["by_date", "shuffled"])
+def test_samples_hold_together_among_unrelated_news(sample_articles, unrelated_articles, order):
+    mixed = list(sample_articles) + list(unrelated_articles)
+    if order == "by_date":
+        mixed.sort(key=lambda a: (a["published"] or "", a["id"]))
+    else:
+        random.Random(7).shuffle(mixed)
+    stories = cluster_stories(mixed)
+    sample_ids = {a["id"] for a in sample_articles}
+    haftar = _story_of(stories, next(iter(sample_ids)))
+    assert set(haftar["articles"]) == sample_ids  # all three, and nothing unrelated joined
+
+    # The unrelated reports group by event too: each pair told by two outlets shares a story, others don't.
+    gold = {a["id"]: a["gold"] for a in unrelated_articles}
+    predicted = {aid: s["id"] for s in stories for aid in s["articles"]}
+    for first in gold:
+        for second in gold:
+            if first < second:
+                assert (predicted[first] == predicted[second]) == (gold[first] == gold[second]), (
+                    first,
+                    second,
+                )
+
+
+def test_clustering_is_deterministic_with_stable_ids(sample_articles, unrelated_articles):
+    mixed = list(unrelated_articles[:10]) + list(sample_articles) + list(unrelated_articles[10:])
+    first_run = cluster_stories(mixed)
+    second_run = cluster_stories(mixed)
+    assert first_run == second_run
+    # Story ids do not depend on how many other stories exist: the samples' story keeps its id alone.
+    alone = cluster_stories(sample_articles)[0]
+    assert _story_of(first_run, sample_articles[0]["id"])["id"] == alone["id"]
+
+
+def test_incremental_add_matches_batch(sample_articles, unrelated_articles):
+    mixed = list(sample_articles) + list(unrelated_articles[:8])
+    index = StoryIndex()
+    returned = [index.add(article) for article in mixed]
+    batch = cluster_stories(mixed)
+    assert returned == [_story_of(batch, a["id"])["id"] for a in mixed]
+    assert len(index) == len(batch)
+
+
+# --- near-duplicates -----------------------------------------------------------------------------------------
+
+
+def test_reprint_with_new_headline_and_comments_is_duplicate(
+    sample_articles, samples_by_outlet, reuters_reprint
+):
+    reuters_id = samples_by_outlet["Reuters"]["id"]
+    assert reuters_reprint["title"] != samples_by_outlet["Reuters"]["title"]
+    groups = find_duplicates([*sample_articles, reuters_reprint])
+    # The earlier Reuters original represents the report; the other samples are distinct reports.
+    assert groups == [[reuters_id, reuters_reprint["id"]]]
+
+    stories = cluster_stories([*sample_articles, reuters_reprint])
+    assert len(stories) == 1
+    assert stories[0]["duplicates"] == [[reuters_id, reuters_reprint["id"]]]
+    assert "Gulf Wire Daily" in stories[0]["outlets"]
+
+
+def test_reprint_arriving_first_still_groups_with_original(samples_by_outlet, reuters_reprint):
+    original = samples_by_outlet["Reuters"]
+    groups = find_duplicates([reuters_reprint, original])
+    assert groups == [
+        [original["id"], reuters_reprint["id"]]
+    ]  # earliest published represents, not first seen
+
+
+def test_wire_copy_on_another_site_is_duplicate_but_same_event_reports_are_not(unrelated_articles):
+    from newsprism.api import process_text
+
+    by_id = {a["gold"] + ":" + a["outlet"]: a for a in unrelated_articles}
+    fed = by_id["fed-zero-rates:Reuters"]
+    paragraphs = fed["text"].split("\n\n")
+    # A portal runs the wire story under its own headline, drops the last paragraph, adds a tag line.
+    copy = process_text(
+        "Central bank goes all in: rates cut to zero\n\n"
+        + "\n\n".join(paragraphs[:-1])
+        + "\n\nReporting by Reuters staff; additional reporting by Finance Today.",
+        source="test:fed-copy",
+        outlet="Finance Today",
+        published="2020-03-15",
+    )
+    groups = find_duplicates([*unrelated_articles, copy])
+    assert groups == [[fed["id"], copy["id"]]]
+
+
+def test_distinct_reports_are_not_duplicates(sample_articles, unrelated_articles):
+    assert find_duplicates(list(sample_articles) + list(unrelated_articles)) == []
+
+
+def test_short_texts_are_never_called_duplicates():
+    index = DuplicateIndex()
+    brief = "Markets closed higher on Tuesday after a quiet session."
+    assert index.add("a", brief) is None
+    assert index.add("b", brief) is None
+    assert index.groups() == []
+
+
+# --- signals and mechanics -----------------------------------------------------------------------------------
+
+
+def test_entity_profile_folds_name_variants():
+    article = {
+        "title": "Haftar presses on toward Tripoli",
+        "text": "x" * 2000,
+        "entities": [
+            {"text": "Khalifa Haftar", "label": "PERSON", "start": 10, "end": 24},
+            {"text": "Haftar", "label": "ORG", "start": 900, "end": 906},
+            {"text": "Haftar's", "label": "PERSON", "start": 1500, "end": 1508},
+            {"text": "the U.S.", "label": "GPE", "start": 1600, "end": 1608},
+            {"text": "Friday", "label": "DATE", "start": 1700, "end": 1706},
+        ],
+    }
+    profile = entity_profile(article)
+    assert set(profile) == {"haftar", "us"}
+    # lead mention (x2) + two body mentions + the headline boost (x2)
+    assert profile["haftar"] == pytest.approx(2.0 + 1.0 + 1.0 + 2.0)
+
+
+def test_entity_profile_prefers_resolved_cast():
+    article = {
+        "title": "t",
+        "text": "body",
+        "entities": [{"text": "Foo", "label": "ORG", "start": 0, "end": 3}],
+        "cast": [{"name": "Recep Tayyip Erdogan", "label": "PERSON", "mentions": 3}, "NATO"],
+    }
+    assert entity_profile(article) == {"erdogan": 3.0, "nato": 1.0}
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return (vector / np.linalg.norm(vector)).astype(np.float32)
+
+
+def _bare(article_id: str, published: str | None = None) -> dict:
+    return {"id": article_id, "title": article_id, "text": "", "entities": [], "published": published}
+
+
+def test_bridging_article_merges_two_stories():
+    config = StoryConfig(embed_weight=1.0, entity_weight=0.0, join_threshold=0.6, merge_threshold=0.65)
+    index = StoryIndex(config, dim=8, detect_duplicates=False)
+    east, west = np.eye(8, dtype=np.float32)[0], np.eye(8, dtype=np.float32)[1]
+    first = index.add(_bare("east-1"), east)
+    second = index.add(_bare("west-1"), west)
+    assert first != second and len(index) == 2
+    merged = index.add(_bare("bridge"), _unit(east + west))
+    assert len(index) == 1
+    assert index.story_id("east-1") == index.story_id("west-1") == merged == first  # the older story survives
+    assert sorted(index.stories()[0]["articles"]) == ["bridge", "east-1", "west-1"]
+
+
+def test_time_gap_lowers_the_score_but_is_capped():
+    config = StoryConfig(embed_weight=1.0, entity_weight=0.0, join_threshold=0.9, time_penalty_max=0.2)
+    index = StoryIndex(config, dim=8, detect_duplicates=False)
+    topic = np.eye(8, dtype=np.float32)[0]
+    story = index.add(_bare("a", "2020-01-01"), topic)
+    assert index.add(_bare("b", "2020-01-03"), topic) == story  # inside the window: no penalty
+    assert index.add(_bare("c", "2021-06-01"), topic) != story  # 1 - 0.2 < 0.9: a new story
+    lenient = StoryIndex(StoryConfig(embed_weight=1.0, entity_weight=0.0, join_threshold=0.7), 8, False)
+    kept = lenient.add(_bare("a", "2020-01-01"), topic)
+    assert lenient.add(_bare("c", "2023-06-01"), topic) == kept  # capped: years apart still joins
+
+
+def test_index_grows_past_its_initial_capacity_and_stays_exact_on_repeats():
+    rng = np.random.default_rng(3)
+    index = StoryIndex(StoryConfig(entity_weight=0.0, embed_weight=1.0), dim=256, detect_duplicates=False)
+    vectors = [_unit(v) for v in rng.normal(size=(1500, 256))]
+    ids = [index.add(_bare(f"a{i}"), v) for i, v in enumerate(vectors)]
+    # Random 256-d directions have cosine ~N(0, 1/16): far below the join threshold, so each starts a story.
+    assert len(set(ids)) == len(index) == 1500
+    # The same direction again lands in the story of its first occurrence, whichever story that is.
+    for i in (0, 700, 1499):
+        assert index.add(_bare(f"again{i}"), vectors[i]) == ids[i]
+
+
+def test_render_table_lists_every_story(sample_articles, unrelated_articles):
+    stories = cluster_stories(list(sample_articles) + list(unrelated_articles[:6]))
+    table = render_table(stories)
+    assert table.row_count == len(stories)
+    console = Console(width=250, record=True)
+    console.print(table)
+    output = console.export_text()
+    assert stories[0]["title"][:30] in output
+    assert "Reuters" in output
+
+
+def test_duplicate_window_forgets_old_signatures_only():
+    rng = random.Random(5)
+    words = [f"word{i}" for i in range(3000)]
+    texts = [" ".join(rng.choice(words) for _ in range(200)) for _ in range(4)]
+    index = DuplicateIndex(StoryConfig(dup_window=2))
+    for number, text in enumerate(texts):
+        assert index.add(f"t{number}", text) is None
+    assert index.add("copy-of-t3", texts[3] + " posted by a reader") == "t3"  # recent: found
+    assert index.add("copy-of-t0", texts[0]) is None  # pushed out of the window: forgotten
