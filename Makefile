@@ -34,6 +34,8 @@ eval: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_pipeline.py
+	$(BIN)/python benchmarks/bench_entities.py
+	$(BIN)/python benchmarks/bench_stories.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check newsprism tests benchmarks

@@ -20,6 +20,12 @@ app = typer.Typer(
 )
 err = Console(stderr=True)
 
+
+def _out() -> Console:
+    """Tables on stdout; wide when piped, so a table written to a file is not wrapped to 80 columns."""
+    return Console() if sys.stdout.isatty() else Console(width=200)
+
+
 DbOption = Annotated[Path, typer.Option("--db", help="SQLite file (or SQLAlchemy URL) of the store.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors.")]
 VerboseOption = Annotated[
@@ -29,12 +35,13 @@ VerboseOption = Annotated[
 
 def _setup_logging(quiet: bool, verbose: bool) -> None:
     level = logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(
-        level=level,
-        format="%(message)s",
-        force=True,
-        handlers=[RichHandler(console=err, show_time=False, show_path=False, markup=False)],
-    )
+    if err.is_terminal:
+        handler: logging.Handler = RichHandler(console=err, show_time=False, show_path=False, markup=False)
+        fmt = "%(message)s"
+    else:  # piped or logged: one plain line per message, never wrapped
+        handler = logging.StreamHandler(sys.stderr)
+        fmt = "%(levelname)s: %(message)s"
+    logging.basicConfig(level=level, format=fmt, force=True, handlers=[handler])
     for noisy in ("trafilatura", "htmldate", "sentence_transformers", "httpx", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
 
@@ -171,6 +178,79 @@ def analyze_cmd(
         if not quiet:
             err.print(f"HTML report written to {html_out.resolve()}")
     raise typer.Exit(0 if report.ok else 1)
+
+
+StoryOption = Annotated[str | None, typer.Option("--story", help="Only this story id.")]
+
+
+def _stored_analysis(db: Path, story: str | None) -> dict:  # type: ignore[type-arg]
+    """Analyse every stored article (or one story's) and return the analysis dict."""
+    from newsprism.analysis import analyze_articles
+    from newsprism.store import Store
+
+    if not db.exists():
+        err.print(f"no database at {db}: run `newsprism ingest` first")
+        raise typer.Exit(2)
+    store = Store(db)
+    analysis = analyze_articles(list(store.iter_articles()))
+    if story is not None:
+        chosen = [s for s in analysis["stories"] if s["id"] == story]
+        if not chosen:
+            err.print(f"no story {story!r}; known: {', '.join(s['id'] for s in analysis['stories'])}")
+            raise typer.Exit(2)
+        one = chosen[0]
+        analysis = {
+            "stories": chosen,
+            "entities": one["entities"],
+            "quotes": one["quotes"],
+            "events": one["events"],
+        }
+    return analysis
+
+
+@app.command("stories")
+def stories_cmd(db: DbOption = Path("newsprism.db"), quiet: QuietOption = False) -> None:
+    """Group stored articles into stories and list them."""
+    from newsprism.stories import render_table
+
+    _setup_logging(quiet, False)
+    _out().print(render_table(_stored_analysis(db, None)["stories"]))
+
+
+@app.command("entities")
+def entities_cmd(
+    db: DbOption = Path("newsprism.db"),
+    story: StoryOption = None,
+    name: Annotated[str | None, typer.Option("--name", help="Only entities matching this name.")] = None,
+    quiet: QuietOption = False,
+) -> None:
+    """The cast: people, organisations and places across spellings, with each outlet's labels."""
+    from newsprism.entities import render_table
+
+    _setup_logging(quiet, False)
+    _out().print(render_table(_stored_analysis(db, story)["entities"], name=name))
+
+
+@app.command("quotes")
+def quotes_cmd(
+    db: DbOption = Path("newsprism.db"), story: StoryOption = None, quiet: QuietOption = False
+) -> None:
+    """Who said what: quotes and attributed claims with speaker and source type."""
+    from newsprism.quotes import render_table
+
+    _setup_logging(quiet, False)
+    _out().print(render_table(_stored_analysis(db, story)["quotes"]))
+
+
+@app.command("timeline")
+def timeline_cmd(
+    db: DbOption = Path("newsprism.db"), story: StoryOption = None, quiet: QuietOption = False
+) -> None:
+    """Events with resolved dates, merged across outlets."""
+    from newsprism.timeline import render_table
+
+    _setup_logging(quiet, False)
+    _out().print(render_table(_stored_analysis(db, story)["events"]))
 
 
 @app.command("version")

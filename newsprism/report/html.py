@@ -47,9 +47,29 @@ def _paragraph_segments(article: dict[str, Any]) -> list[dict[str, Any]]:
     return items
 
 
+def _labels_by_outlet(entity: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    grouped: dict[str, list[str]] = {}
+    for label in entity.get("labels", []):
+        texts = grouped.setdefault(label.get("outlet") or "unknown outlet", [])
+        if label["text"] not in texts:
+            texts.append(label["text"])
+    return sorted(grouped.items())
+
+
 def render_html(document: dict[str, Any]) -> str:
     articles = [{**a, "items": _paragraph_segments(a)} for a in document["articles"]]
-    return _env.get_template("report.html.j2").render(document=document, articles=articles)
+    by_id = {a["id"]: a for a in document["articles"]}
+    stories = []
+    for story in document.get("stories", []):
+        cast = [
+            {**e, "label_groups": _labels_by_outlet(e), "n_mentions": len(e.get("mentions", []))}
+            for e in story.get("entities", [])
+        ]
+        cast.sort(key=lambda e: (-e["n_mentions"], e["name"]))
+        stories.append({**story, "cast": cast[:40]})
+    return _env.get_template("report.html.j2").render(
+        document=document, articles=articles, stories=stories, by_id=by_id
+    )
 
 
 def write_html(document: dict[str, Any], path: str | Path) -> None:

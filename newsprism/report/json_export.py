@@ -13,7 +13,7 @@ from typing import Any
 from newsprism import __version__
 from newsprism.store import Store
 
-JSON_VERSION = "1.0"
+JSON_VERSION = "1.1"  # 1.1: stories, entities, quotes, events
 
 
 def article_json(row: dict[str, Any]) -> dict[str, Any]:
@@ -35,15 +35,25 @@ def article_json(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def build_document(store: Store, article_ids: Sequence[str]) -> dict[str, Any]:
+def build_document(store: Store, article_ids: Sequence[str], with_analysis: bool = True) -> dict[str, Any]:
+    """The JSON document for these articles; ``with_analysis`` adds stories, the cast, quotes and events."""
     unique_ids = list(dict.fromkeys(article_ids))
-    articles = [article_json(row) for row in store.iter_articles(unique_ids)]
-    return {
+    rows = list(store.iter_articles(unique_ids))
+    document: dict[str, Any] = {
         "version": JSON_VERSION,
         "generator": f"newsprism {__version__}",
-        "articles": articles,
+        "articles": [article_json(row) for row in rows],
         "stories": [],
     }
+    if with_analysis:
+        from newsprism.analysis import analyze_articles
+
+        analysis = analyze_articles(rows)
+        document["stories"] = analysis["stories"]
+        document["entities"] = analysis["entities"]
+        document["quotes"] = analysis["quotes"]
+        document["events"] = analysis["events"]
+    return document
 
 
 def write_json(document: dict[str, Any], path: str | Path) -> None:
