@@ -13,6 +13,7 @@ Record layout (in file order):
 
 Record ids and dates are fixed so the archive content is reproducible.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -45,7 +46,7 @@ TINY_JPEG = bytes.fromhex(
 
 
 def rid(n: int) -> str:
-    return f"<urn:uuid:{uuid.UUID(int=0x6e657773707269736d00000000000000 + n)}>"
+    return f"<urn:uuid:{uuid.UUID(int=0x6E657773707269736D00000000000000 + n)}>"
 
 
 def main() -> None:
@@ -57,33 +58,60 @@ def main() -> None:
             nonlocal n
             n += 1
             warc_headers = {"WARC-Record-ID": rid(n), "WARC-Date": date}
-            rec = w.create_warc_record(url, rec_type, payload=BytesIO(payload), length=len(payload),
-                                       http_headers=http_headers, warc_headers_dict=warc_headers,
-                                       warc_content_type=content_type)
+            rec = w.create_warc_record(
+                url,
+                rec_type,
+                payload=BytesIO(payload),
+                length=len(payload),
+                http_headers=http_headers,
+                warc_headers_dict=warc_headers,
+                warc_content_type=content_type,
+            )
             w.write_record(rec)
 
-        info = w.create_warcinfo_record(OUT.name, {"software": "newsprism test fixture (warcio)",
-                                                   "format": "WARC File Format 1.0",
-                                                   "description": "Two news articles plus non-article records"})
+        info = w.create_warcinfo_record(
+            OUT.name,
+            {
+                "software": "newsprism test fixture (warcio)",
+                "format": "WARC File Format 1.0",
+                "description": "Two news articles plus non-article records",
+            },
+        )
         info.rec_headers.replace_header("WARC-Record-ID", rid(0))
         info.rec_headers.replace_header("WARC-Date", "2024-08-30T09:00:00Z")
         w.write_record(info)
 
         def http_response(body: bytes, ctype: str) -> StatusAndHeaders:
-            return StatusAndHeaders("200 OK", [("Content-Type", ctype), ("Content-Length", str(len(body))),
-                                               ("Server", "nginx")], protocol="HTTP/1.1")
+            return StatusAndHeaders(
+                "200 OK",
+                [("Content-Type", ctype), ("Content-Length", str(len(body))), ("Server", "nginx")],
+                protocol="HTTP/1.1",
+            )
 
         def http_request(url: str) -> StatusAndHeaders:
             host = url.split("/")[2]
             path = "/" + url.split("/", 3)[3]
-            return StatusAndHeaders(f"GET {path} HTTP/1.1", [("Host", host), ("User-Agent", "Mozilla/5.0 (compatible; newsprism-fixture)"),
-                                                          ("Accept", "*/*")], is_http_request=True)
+            return StatusAndHeaders(
+                f"GET {path} HTTP/1.1",
+                [
+                    ("Host", host),
+                    ("User-Agent", "Mozilla/5.0 (compatible; newsprism-fixture)"),
+                    ("Accept", "*/*"),
+                ],
+                is_http_request=True,
+            )
 
         art1 = (SRC / "central_bank.html").read_bytes()
         art2 = (SRC / "football_transfer.html").read_bytes()
 
         write("request", ARTICLE_1_URL, b"", http_request(ARTICLE_1_URL), date="2024-03-22T20:30:00Z")
-        write("response", ARTICLE_1_URL, art1, http_response(art1, "text/html; charset=utf-8"), date="2024-03-22T20:30:00Z")
+        write(
+            "response",
+            ARTICLE_1_URL,
+            art1,
+            http_response(art1, "text/html; charset=utf-8"),
+            date="2024-03-22T20:30:00Z",
+        )
         write("request", ROBOTS_URL, b"", http_request(ROBOTS_URL))
         write("response", ROBOTS_URL, ROBOTS_TXT, http_response(ROBOTS_TXT, "text/plain"))
         write("response", IMAGE_URL, TINY_JPEG, http_response(TINY_JPEG, "image/jpeg"))

@@ -13,6 +13,7 @@ text literally occurs in the whitespace-normalised source:
   normalised text of a ``<p>`` element;
 * JSONL ``text``: as for plain text (partition included).
 """
+
 from __future__ import annotations
 
 import copy
@@ -26,9 +27,25 @@ import lxml.html
 from lxml import etree
 
 HERE = Path(__file__).resolve().parent
-REASONS = {"donation", "newsletter", "subscribe", "navigation", "comments", "caption", "credit",
-           "source_line", "byline", "share", "cookie", "bio", "copyright", "ad", "duplicate",
-           "teaser", "other"}
+REASONS = {
+    "donation",
+    "newsletter",
+    "subscribe",
+    "navigation",
+    "comments",
+    "caption",
+    "credit",
+    "source_line",
+    "byline",
+    "share",
+    "cookie",
+    "bio",
+    "copyright",
+    "ad",
+    "duplicate",
+    "teaser",
+    "other",
+}
 KEYS = {"title", "subtitle", "outlet", "author", "published", "dateline", "url", "body", "boilerplate"}
 NS = {"content": "http://purl.org/rss/1.0/modules/content/", "a": "http://www.w3.org/2005/Atom"}
 SKIP = {"README.md", "make_warc.py", "verify_fixtures.py"}
@@ -85,7 +102,12 @@ def check_schema(name: str, art: dict) -> None:
 
 
 def check_in(name: str, art: dict, hay: str, with_title: bool = True) -> None:
-    for t in ([art["title"]] if with_title else []) + [art["subtitle"]] + art["body"] + [b["text"] for b in art["boilerplate"]]:
+    for t in (
+        ([art["title"]] if with_title else [])
+        + [art["subtitle"]]
+        + art["body"]
+        + [b["text"] for b in art["boilerplate"]]
+    ):
         if t and t not in hay:
             err(f"{name}: not found in source: {t[:80]!r}")
 
@@ -98,12 +120,18 @@ def check_text(name: str, art: dict, text: str, with_title: bool = True) -> None
     if True:
         blocks = [norm(b) for b in re.split(r"\n[ \t]*\n", text) if b.strip()]
         want = [art["title"]] if with_title else []
-        want += ([art["subtitle"]] if art["subtitle"] else []) + art["body"] + [b["text"] for b in art["boilerplate"]]
+        want += (
+            ([art["subtitle"]] if art["subtitle"] else [])
+            + art["body"]
+            + [b["text"] for b in art["boilerplate"]]
+        )
         if Counter(blocks) != Counter(want):
             extra = Counter(blocks) - Counter(want)
             missing = Counter(want) - Counter(blocks)
-            err(f"{name}: blocks do not partition into title/subtitle/body/boilerplate; "
-                f"unlabelled={list(extra)[:3]} not-a-block={list(missing)[:3]}")
+            err(
+                f"{name}: blocks do not partition into title/subtitle/body/boilerplate; "
+                f"unlabelled={list(extra)[:3]} not-a-block={list(missing)[:3]}"
+            )
 
 
 def check_html(name: str, art: dict, html: str, with_title: bool = True) -> None:
@@ -123,7 +151,7 @@ def load_expected(p: Path) -> list[dict]:
         return []
     try:
         arts = json.loads(ep.read_text(encoding="utf-8"))["articles"]
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         err(f"{ep.name}: does not parse: {e}")
         return []
     for i, a in enumerate(arts):
@@ -132,8 +160,11 @@ def load_expected(p: Path) -> list[dict]:
 
 
 def main() -> int:
-    fixtures = sorted(p for p in HERE.iterdir() if p.is_file() and p.name not in SKIP
-                      and not p.name.endswith(".expected.json"))
+    fixtures = sorted(
+        p
+        for p in HERE.iterdir()
+        if p.is_file() and p.name not in SKIP and not p.name.endswith(".expected.json")
+    )
     for ep in HERE.glob("*.expected.json"):
         if not any(expected_path(p) == ep for p in fixtures):
             err(f"{ep.name}: no fixture for it")
@@ -151,26 +182,32 @@ def main() -> int:
             check_html(p.name, arts[0], p.read_text(encoding="utf-8"))
         elif suf in (".xml", ".rss"):
             import feedparser
+
             items = etree.parse(str(p)).xpath("//item")
             fp = feedparser.parse(str(p))
             if fp.bozo or len(fp.entries) != len(items):
                 err(f"{p.name}: feedparser problem ({fp.bozo_exception if fp.bozo else len(fp.entries)})")
             if len(items) != len(arts):
                 err(f"{p.name}: {len(items)} items but {len(arts)} expected articles")
-            for i, (it, a) in enumerate(zip(items, arts)):
+            for i, (it, a) in enumerate(zip(items, arts, strict=False)):
                 if norm(it.findtext("title")) != a["title"]:
                     err(f"{p.name}[{i}]: title mismatch")
-                check_html(f"{p.name}[{i}]", a, "<div>" + it.findtext("content:encoded", namespaces=NS) + "</div>",
-                           with_title=False)
+                check_html(
+                    f"{p.name}[{i}]",
+                    a,
+                    "<div>" + it.findtext("content:encoded", namespaces=NS) + "</div>",
+                    with_title=False,
+                )
         elif suf == ".atom":
             import feedparser
+
             entries = etree.parse(str(p)).xpath("//a:entry", namespaces=NS)
             fp = feedparser.parse(str(p))
             if fp.bozo or len(fp.entries) != len(entries):
                 err(f"{p.name}: feedparser problem")
             if len(entries) != len(arts):
                 err(f"{p.name}: {len(entries)} entries but {len(arts)} expected articles")
-            for i, (en, a) in enumerate(zip(entries, arts)):
+            for i, (en, a) in enumerate(zip(entries, arts, strict=False)):
                 if norm(fp.entries[i].title) != a["title"]:
                     err(f"{p.name}[{i}]: title mismatch")
                 c = en.find("a:content", NS)
@@ -183,6 +220,7 @@ def main() -> int:
                 check_html(f"{p.name}[{i}]", a, html, with_title=False)
         elif suf == ".warc.gz":
             from warcio.archiveiterator import ArchiveIterator
+
             pages = []
             with p.open("rb") as fh:
                 for rec in ArchiveIterator(fh):
@@ -193,13 +231,13 @@ def main() -> int:
                         pages.append(rec.content_stream().read().decode("utf-8"))
             if len(pages) != len(arts):
                 err(f"{p.name}: {len(pages)} HTML responses but {len(arts)} expected articles")
-            for i, (h, a) in enumerate(zip(pages, arts)):
+            for i, (h, a) in enumerate(zip(pages, arts, strict=False)):
                 check_html(f"{p.name}[{i}]", a, h)
         elif suf == ".jsonl":
             rows = [json.loads(line) for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
             if len(rows) != len(arts):
                 err(f"{p.name}: {len(rows)} rows but {len(arts)} expected articles")
-            for i, (r, a) in enumerate(zip(rows, arts)):
+            for i, (r, a) in enumerate(zip(rows, arts, strict=False)):
                 for k in ("title", "url", "outlet", "author"):
                     # a null field in the row may be recovered from the text (e.g. author from the byline)
                     if r.get(k) is not None and r.get(k) != a[k]:
