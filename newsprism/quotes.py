@@ -57,6 +57,9 @@ class QuoteRules:
     speech_verbs: frozenset[str]
     cognition_verbs: frozenset[str]
     weak_cues: frozenset[str]
+    naming_cues: frozenset[str]
+    phrasal_cues: frozenset[str]
+    document_cues: frozenset[str]
     speaker_nouns: frozenset[str]
     anonymous_nouns: frozenset[str]
     statement_nouns: frozenset[str]
@@ -68,6 +71,7 @@ class QuoteRules:
     block_end: tuple[re.Pattern[str], ...]
     block_max_paragraphs: int
     person_pronouns: frozenset[str]
+    indefinite_speakers: frozenset[str]
     infinitive_verbs: frozenset[str]
     stance_verbs: frozenset[str]
     outlet_names: frozenset[str]
@@ -90,6 +94,9 @@ def load_rules() -> QuoteRules:
         speech_verbs=words("speech_verbs"),
         cognition_verbs=words("cognition_verbs"),
         weak_cues=words("weak_cues"),
+        naming_cues=words("naming_cues"),
+        phrasal_cues=words("phrasal_cues"),
+        document_cues=words("document_cues"),
         speaker_nouns=words("speaker_nouns"),
         anonymous_nouns=words("anonymous_nouns"),
         statement_nouns=words("statement_nouns"),
@@ -101,6 +108,7 @@ def load_rules() -> QuoteRules:
         block_end=tuple(re.compile(p) for p in data["block_end_patterns"]),  # case matters: "US" is not "us"
         block_max_paragraphs=int(data["block_max_paragraphs"]),
         person_pronouns=words("person_pronouns"),
+        indefinite_speakers=words("indefinite_speakers"),
         infinitive_verbs=words("infinitive_verbs"),
         stance_verbs=words("stance_verbs"),
         outlet_names=frozenset(outlets),
@@ -177,6 +185,8 @@ def find_quote_spans(text: str) -> list[tuple[int, int]]:
             i += 1
             continue
         kind, length = mark
+        if kind == "open" and open_at is not None and _closes_like_typo(text, i, length):
+            kind = "close"  # '“It's unusual,“ said X': an opening mark typed where the closing one belongs
         if open_at is None and kind in ("open", "toggle"):
             open_at = i
         elif open_at is not None and kind in ("close", "toggle"):
@@ -187,6 +197,12 @@ def find_quote_spans(text: str) -> list[tuple[int, int]]:
         spans.append((open_at, len(text.rstrip())))
     spans = [(s, e) for s, e in spans if e - s > 3]  # drop inch marks and stray symbols
     return sorted(spans + _single_quote_spans(text, spans))
+
+
+def _closes_like_typo(text: str, i: int, length: int) -> bool:
+    """An opening mark glued to the word before it and followed by a space ends a quotation."""
+    after = text[i + length : i + length + 1]
+    return i > 0 and text[i - 1] in ",.!?;:—–-" and (not after or after.isspace())
 
 
 _SINGLE = re.compile(r"‘[^‘’\n]{2,600}?’(?![A-Za-z])")
@@ -417,6 +433,8 @@ def _speaker_tokens(head: Token, cue: Token) -> list[Token]:
 
 def _speaker_like(head: Token, ctx: _Article, weak: bool) -> bool:
     low = head.lower_
+    if low in ctx.rules.indefinite_speakers:
+        return not weak  # '“…,” tweeted another', 'some said': only with a verb of saying
     if head.pos_ == "PRON":
         if low in ctx.rules.person_pronouns:
             return True
@@ -605,22 +623,48 @@ def _attach_entity(speaker: dict[str, Any], anchor: tuple[int, int], ctx: _Artic
 # --------------------------------------------------------------------------------------------- cues
 
 
-def _subject(cue: Token) -> Token | None:
-    for child in cue.children:
-        if child.dep_ == "nsubj":
-            return child
+def _subject(cue: Token, ctx: _Article | None = None) -> Token | None:
+    def outside(tok: Token) -> bool:
+        return ctx is None or not ctx.in_quote(tok.idx)
+
+    def nsubj_of(verb: Token) -> Token | None:
+        # The parser can give a verb two subjects ("“Anybody who ...,” said X"): one inside the quotation.
+        return next((c for c in verb.children if c.dep_ == "nsubj" and outside(c)), None)
+
+    # "Mike Lee, who declared ...": the speaker is the noun the relative clause describes.
+    relative = any(c.dep_ == "nsubj" and c.tag_ in ("WP", "WDT") for c in cue.children)
+    if cue.dep_ == "relcl" and relative and cue.head.pos_ in ("PROPN", "NOUN") and outside(cue.head):
+        return cue.head
+    found = nsubj_of(cue)
+    if found is not None:
+        return found
+    # "She followed that by saying ...", "after hinting that ...": a gerund after a preposition shares the
+    # subject of the verb the preposition modifies.
+    if cue.dep_ == "pcomp" and cue.tag_ == "VBG" and cue.head.dep_ == "prep" and cue.head.head.pos_ == "VERB":
+        found = nsubj_of(cue.head.head)
+        if found is not None:
+            return found
     # "He paused and added ...", "..., adding: “...”": a coordinated or participle verb shares its subject.
     participle = cue.dep_ in ("advcl", "xcomp") and cue.tag_ == "VBG"
+    # "went on to say", "wants to add": an infinitive complement shares the subject (not "asked him to say").
+    participle = participle or (
+        cue.dep_ == "xcomp" and cue.tag_ == "VB" and not any(c.dep_ == "dobj" for c in cue.head.children)
+    )
     if (cue.dep_ == "conj" or participle) and cue.head.pos_ in ("VERB", "AUX"):
-        for child in cue.head.children:
-            if child.dep_ == "nsubj":
-                return child
+        head = cue.head
+        # "he looked up, furrowed his brow and said ...": up the chain of coordinated verbs.
+        while head.dep_ == "conj" and head.head.pos_ in ("VERB", "AUX") and nsubj_of(head) is None:
+            head = head.head
+        # '..., telling the crowd, “Some people get ...”': the parse may hang the participle off the quotation.
+        while participle and ctx is not None and ctx.in_quote(head.idx) and head.head.i != head.i:
+            head = head.head
+        found = nsubj_of(head)
+        if found is not None:
+            return found
     # "she released a statement saying, “...”": the participle hangs off the statement, the speaker is the
     # subject of the verb that issued it.
     if cue.dep_ == "acl" and cue.tag_ == "VBG" and cue.head.pos_ == "NOUN" and cue.head.head.pos_ == "VERB":
-        for child in cue.head.head.children:
-            if child.dep_ == "nsubj":
-                return child
+        return nsubj_of(cue.head.head)
     return None
 
 
@@ -633,7 +677,7 @@ def _inverted_subject(cue: Token, ctx: _Article) -> Token | None:
         if (
             child.i > cue.i
             and child.dep_ in ("dobj", "attr", "npadvmod", "dative")
-            and child.pos_ in ("PROPN", "NOUN")
+            and (child.pos_ in ("PROPN", "NOUN") or child.lower_ in ctx.rules.indefinite_speakers)
         ):
             return child
     # '..." said retired neurosurgeon Ben Carson, asked about ...': the name may hang off the next verb.
@@ -647,7 +691,38 @@ def _inverted_subject(cue: Token, ctx: _Article) -> Token | None:
     return None
 
 
-def _cue_region(cue: Token, subject: Token) -> tuple[int, int]:
+def _relative_mention(cue: Token, subject: Token, speaker: dict[str, Any]) -> dict[str, Any]:
+    """'Mike Lee, who declared ...': the mention is the relative pronoun, resolved to the noun it describes."""
+    if cue.dep_ != "relcl" or subject.i != cue.head.i:
+        return speaker
+    pronoun = next((c for c in cue.children if c.dep_ == "nsubj" and c.tag_ in ("WP", "WDT")), None)
+    if pronoun is None:
+        return speaker
+    antecedent = speaker.get("antecedent") or [speaker["start"], speaker["end"]]
+    return dict(
+        speaker,
+        mention=pronoun.text,
+        start=pronoun.idx,
+        end=pronoun.idx + len(pronoun.text),
+        antecedent=antecedent,
+    )
+
+
+def _name_before(cue: Token, ctx: _Article) -> Token | None:
+    """'..., Col. Jane Roe, a military spokeswoman, said': when the parse lost the subject, a person named right
+    before the cue (an apposition between commas allowed) is the speaker."""
+    sent = cue.sent
+    for ent in reversed([e for e in sent.ents if e.end <= cue.i and e.label_ == "PERSON"]):
+        between = ctx.text[ent.end_char : cue.idx]
+        if len(between) > 130:
+            break
+        # (a name inside the apposition, "X, Obama's former chief of staff, said", is skipped over)
+        if re.fullmatch(r"\s*(,[^,;:.\"“”]{1,120},)?\s*", between) and not ctx.in_quote(ent.start_char):
+            return ent.root
+    return None
+
+
+def _cue_region(cue: Token, subject: Token, ctx: _Article) -> tuple[int, int]:
     """Characters of the attribution clause itself (speaker, verb, auxiliaries, "told reporters")."""
     tokens = [cue, *subject.subtree]
     for child in cue.children:
@@ -655,6 +730,8 @@ def _cue_region(cue: Token, subject: Token) -> tuple[int, int]:
             child.dep_ in ("dobj", "prep") and len(list(child.subtree)) <= 5
         ):
             tokens.extend(child.subtree)
+    # Words of the quotation itself that the parse hung on the cue ('said: "Absolutely. ...').
+    tokens = [t for t in tokens if t.i == cue.i or not ctx.in_quote(t.idx)]
     start = min(t.idx for t in tokens)
     end = max(t.idx + len(t.text) for t in tokens)
     return start, end
@@ -698,6 +775,7 @@ def _cue_attributions(ctx: _Article) -> tuple[list[_Attribution], set[int]]:
     out: list[_Attribution] = []
     cues: list[tuple[Token, Token, tuple[int, int], bool]] = []
     stances: list[tuple[Token, Token]] = []
+    quote_only: set[int] = set()
     for tok in ctx.doc:
         if ctx.in_quote(tok.idx):
             continue
@@ -707,20 +785,34 @@ def _cue_attributions(ctx: _Article) -> tuple[list[_Attribution], set[int]]:
                 out.append(att)
             continue
         lemma = tok.lemma_.lower()
-        speech = lemma in rules.speech_verbs
+        # Phrasal cues ("went on", "put it", "fired back") introduce quotations only.
+        phrasal = tok.pos_ == "VERB" and any(
+            f"{lemma} {c.lower_}" in rules.phrasal_cues
+            for c in tok.children
+            if c.dep_ in ("prt", "dobj", "advmod") and c.i > tok.i
+        )
+        if phrasal:
+            quote_only.add(tok.i)
+        speech = lemma in rules.speech_verbs or phrasal
         stance = lemma in rules.stance_verbs
         if tok.pos_ != "VERB" or not (speech or stance or lemma in rules.cognition_verbs):
             continue
-        subject = _subject(tok)
+        subject = _subject(tok, ctx)
         if subject is None and speech:
             subject = _inverted_subject(tok, ctx)
+            if subject is None and (subject := _name_before(tok, ctx)) is not None:
+                quote_only.add(tok.i)  # a guessed speaker is trusted next to a quotation only
         weak = lemma in rules.weak_cues or not speech
-        if subject is None or not _speaker_like(subject, ctx, weak):
+        if subject is None or not (
+            _speaker_like(subject, ctx, weak) or (subject.lower_ == "it" and lemma in rules.document_cues)
+        ):
             continue
         if stance and not speech:
             stances.append((tok, subject))
             continue
-        cues.append((tok, subject, _cue_region(tok, subject), speech and lemma not in rules.weak_cues))
+        # A weak cue takes a quotation too ('the sign read “…”', 'she continued: “…”'), except the naming verbs
+        # whose quoted words are a label inside the clause ('called it “a disgrace”').
+        cues.append((tok, subject, _cue_region(tok, subject, ctx), speech and lemma not in rules.naming_cues))
 
     # Quotations go to cues in three passes, so a quote is never taken by a neighbour's cue: first the
     # quote just before a cue ("“…,” she said"), then the quote just after one ("she said: “…”"), then the
@@ -733,9 +825,10 @@ def _cue_attributions(ctx: _Article) -> tuple[list[_Attribution], set[int]]:
             if k is not None:
                 direct[tok.i] = [k]
                 used.add(k)
+    embedded: set[int] = set()
     for tok, _subject_tok, region, can_quote in cues:
         if can_quote and tok.i not in direct:
-            k = _quote_after(region, ctx, used)
+            k = _quote_after(region, ctx, used, embedded)
             if k is not None:
                 direct[tok.i] = [k]
                 used.add(k)
@@ -748,16 +841,29 @@ def _cue_attributions(ctx: _Article) -> tuple[list[_Attribution], set[int]]:
 
     for tok, subject, region, _can_quote in cues:
         channel = None
+        content = None
+        if tok.i in direct and direct[tok.i][0] in embedded:
+            content, channel = _clausal_content(tok, ctx)
+            if content is not None and _contains_quote(content, ctx):
+                del direct[tok.i]  # the clause around the quotation is what was said (a partial quote)
+            else:
+                content = channel = None
         if tok.i in direct:
             segments = [ctx.quotes[k] for k in direct[tok.i]]
+            if segments[0][1] <= region[0]:
+                segments[0] = (_lead_in(ctx, segments[0][0]), segments[0][1])
             kind = "direct"
+        elif tok.i in quote_only:
+            continue
         else:
-            content, channel = _clausal_content(tok, ctx)
+            if content is None:
+                content, channel = _clausal_content(tok, ctx)
             if content is None:
                 continue
             segments = [content]
             kind = "partial" if _contains_quote(content, ctx) else "indirect"
         speaker, source_type = _resolve_speaker(subject, tok, ctx)
+        speaker = _relative_mention(tok, subject, speaker)
         att = _Attribution(
             kind,
             segments,
@@ -767,7 +873,7 @@ def _cue_attributions(ctx: _Article) -> tuple[list[_Attribution], set[int]]:
             source_type,
             cue_region=region,
         )
-        if channel is not None and (channel_subject := _subject(channel)) is not None:
+        if channel is not None and (channel_subject := _subject(channel, ctx)) is not None:
             att.via = _resolve_speaker(channel_subject, channel, ctx)[0]["text"]
         out.append(att)
     for tok, subject in stances:
@@ -784,7 +890,7 @@ def _cue_attributions(ctx: _Article) -> tuple[list[_Attribution], set[int]]:
                 (tok.idx, tok.idx + len(tok.text)),
                 speaker,
                 source_type,
-                cue_region=_cue_region(tok, subject),
+                cue_region=_cue_region(tok, subject, ctx),
             )
         )
     return out, used
@@ -807,25 +913,55 @@ def _quote_before(region: tuple[int, int], ctx: _Article, used: set[int]) -> int
     for k, (_s, e) in enumerate(ctx.quotes):
         if e > region[0]:
             break
-        if k not in used and _GLUE.match(ctx.text[e : region[0]]):
+        # A quotation in the paragraph before is not introduced by a cue in this one.
+        if k not in used and _GLUE.match(ctx.text[e : region[0]]) and "\n" not in ctx.text[e : region[0]]:
             # '“… needs.” He said …': a quote closed by a full stop belongs to the sentence before.
             inner_end = e
             while inner_end > 0 and ctx.text[inner_end - 1] in "”\"'’»":
                 inner_end -= 1
+            # Unless the cue clause is all there is of that sentence ('“… missing.” Trump said.').
             closed_sentence = (
-                ctx.text[inner_end - 1 : inner_end] == "." and ctx.text[region[0] : region[0] + 1].isupper()
+                ctx.text[inner_end - 1 : inner_end] == "."
+                and ctx.text[region[0] : region[0] + 1].isupper()
+                and not re.match(r"\.?\s*(\n|$)", ctx.text[region[1] : region[1] + 3])
             )
             found = None if closed_sentence else k
     return found
 
 
-def _quote_after(region: tuple[int, int], ctx: _Article, used: set[int]) -> int | None:
-    for k, (s, _e) in enumerate(ctx.quotes):
+def _quote_after(region: tuple[int, int], ctx: _Article, used: set[int], embedded: set[int]) -> int | None:
+    for k, (s, e) in enumerate(ctx.quotes):
         if s >= region[1]:
             if k not in used and _GLUE_RIGHT.match(ctx.text[region[1] : s]):
+                # 'saying “on her worst day” she would be ...': the quotation is only part of the clause that was
+                # said; the clause (a partial quote) is the content, not the quoted words alone.
+                if re.match(r"[ \t]*[a-z]", ctx.text[e : e + 20]):
+                    embedded.add(k)
                 return k
             return None
     return None
+
+
+def _lead_in(ctx: _Article, quote_start: int) -> int:
+    """'the prime minister “looked ashen,” X said': a quotation that continues its sentence's own words takes
+    them along (from the sentence start); a quotation opening its sentence starts where it is."""
+    text = ctx.text
+    start = max(
+        ctx.sent_starts[ctx.sentence_of(quote_start)], ctx.paragraphs[ctx.paragraph_of(quote_start)][0]
+    )
+    prefix = text[start:quote_start]
+    if not re.search(r"[A-Za-z][ \t]+$", prefix) or ctx.in_quote(quote_start - 1):
+        return quote_start
+    # Cut at an earlier quotation or sentence end inside the prefix (sentence splitting is unreliable).
+    cut = max(
+        [m.end() for m in re.finditer(r"[.?!:;][\"”'’]*\s+", prefix)]
+        + [e - start for s, e in ctx.quotes if start <= e <= quote_start]
+        + [0]
+    )
+    if len(prefix[cut:].split()) > 25:
+        return quote_start
+    lead, _ = _trim(text, start + cut, quote_start)
+    return lead
 
 
 def _split_continuation(region: tuple[int, int], ctx: _Article, used: set[int]) -> int | None:
@@ -834,7 +970,9 @@ def _split_continuation(region: tuple[int, int], ctx: _Article, used: set[int]) 
         if s < region[1]:
             continue
         gap = ctx.text[region[1] : s]
-        if k in used or "\n" in gap or len(gap) > 300 or not re.search(r"[.,;:—–-]\s*$", gap):
+        # The punctuation before the quotation may close the cue clause itself ("said X, an economist,").
+        closing = ctx.text[region[1] - 1 : s]
+        if k in used or "\n" in gap or len(gap) > 300 or not re.search(r"[.,;:—–-]\s*$", closing):
             return None
         return k
     return None
@@ -885,8 +1023,16 @@ def _clausal_content(cue: Token, ctx: _Article) -> tuple[tuple[int, int] | None,
             content = _content_tokens(list(child.subtree), ctx, paragraph)
             if content is not None:
                 return content, None
-    subject_tokens = {t for c in cue.children if c.dep_ in ("nsubj", "nsubjpass") for t in c.subtree}
-    right = [t for t in cue.subtree if t.i > cue.i and t not in subject_tokens]
+    # The clause's own complements, not coordinated clauses ("called him “X” and left").
+    right = sorted(
+        (
+            t
+            for c in cue.children
+            if c.i > cue.i and c.dep_ not in ("nsubj", "nsubjpass", "conj", "cc", "punct")
+            for t in c.subtree
+        ),
+        key=lambda t: t.i,
+    )
     if right:
         span = (right[0].idx, right[-1].idx + len(right[-1].text))
         if any(span[0] <= s_ and e_ <= span[1] + 2 for s_, e_ in ctx.quotes):
@@ -986,7 +1132,7 @@ def _block_source(sentence: Span, ctx: _Article) -> tuple[dict[str, Any], str, s
                 return speaker, source_type, "according to", (tok.idx, to.idx + len(to.text))
     for tok in sentence:
         if tok.pos_ == "VERB" and tok.lemma_.lower() in ctx.rules.speech_verbs:
-            subject = _subject(tok)
+            subject = _subject(tok, ctx)
             if subject is not None and _speaker_like(subject, ctx, weak=False):
                 speaker, source_type = _resolve_speaker(subject, tok, ctx)
                 return speaker, source_type, tok.text, (tok.idx, tok.idx + len(tok.text))

@@ -606,3 +606,177 @@ def test_odd_inputs_do_not_crash(text):
     quotes = extract_quotes({"id": "odd", "text": text, "spacy_doc": doc})
     for q in quotes:
         assert 0 <= q["start"] <= q["end"] <= len(text)
+
+
+# --------------------------------------------------------------------------------------------- recall fixes
+
+
+def _quotes_of(text: str) -> list[dict]:
+    from newsprism import nlp
+
+    doc = next(nlp.parse([text]))
+    return extract_quotes({"id": "r", "text": doc.text, "spacy_doc": doc})
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "speaker", "cue"),
+    [
+        # A second subject inside the quotation ("Anybody ...") must not hide the speaker after "said".
+        (
+            "“Anybody who doubts it, it's like a bet against the river,” said Rosa Ferreira, who has fished the "
+            "delta since the 1980s and sold her catch in Manaus.",
+            "like a bet against the river",
+            "Rosa Ferreira",
+            "said",
+        ),
+        # Words of the quotation hung on the cue ("Certainly") are not part of the attribution clause.
+        (
+            'Alvarez said: "Certainly. . . . The bridge will reopen in May, and the tolls will stay where they are."',
+            "The bridge will reopen in May",
+            "Alvarez",
+            "said",
+        ),
+        # A participle the parse hangs off a verb inside the quotation still takes the outer subject.
+        (
+            "Okafor seemed happy to joke about the outage in Lagos, telling the audience, “Some people get a "
+            "little excited, have you noticed that?”",
+            "Some people get a little excited",
+            "Okafor",
+            "telling",
+        ),
+        # A gerund after a preposition shares the subject of the verb it modifies.
+        (
+            "She closed the town hall by saying, “We are not done yet, and we will be back next spring.”",
+            "We are not done yet",
+            "She",
+            "saying",
+        ),
+        # Weak cues take a quotation, and "it" stands for a sign or a document.
+        (
+            "Volunteers carried a long banner down the avenue.\n\n“No more cuts to the library budget,” it read.",
+            "No more cuts to the library budget",
+            "it",
+            "read",
+        ),
+        # A short "X said." sentence after a quotation closed by a full stop is its attribution.
+        (
+            "“The money that was promised to the valley is still missing.” Vance said.\n\nThe council was silent.",
+            "still missing",
+            "Vance",
+            "said",
+        ),
+        # Phrasal cues.
+        (
+            "“We will rebuild this pier, plank by plank, and we will do it this year,” she went on.",
+            "We will rebuild this pier",
+            "she",
+            "went on",
+        ),
+        (
+            "As Dara Quinn put it, “Prices fall slowly and rise quickly, and wages follow neither.”",
+            "Prices fall slowly",
+            "Dara Quinn",
+            "put",
+        ),
+        # The parse lost the subject: the person named (with an apposition) right before "said" speaks.
+        (
+            "But in a briefing with reporters on March 3, Col. Miriam Holt, an army spokeswoman in Kabul, said, "
+            '"I mean, an evacuation is a military operation. There is no way around that."',
+            "an evacuation is a military operation",
+            "Miriam Holt",
+            "said",
+        ),
+        # ... even when another name sits inside the apposition.
+        (
+            "''They were rivals, but also partners,'' Hanna Lind, Sweden's former trade minister, said of their "
+            "years in the cabinet. ''They argued in private and never in public.''",
+            "They argued in private",
+            "Hanna Lind",
+            "said",
+        ),
+        # An indefinite pronoun speaks with a verb of saying.
+        (
+            '"The queue went around the block twice," one fan wrote on the forum.\n\n'
+            '"Better bring a folding chair and a flask of tea next time," wrote another.',
+            "Better bring a folding chair",
+            "another",
+            "wrote",
+        ),
+        # An infinitive complement shares the subject of its verb.
+        (
+            "Governor Ama Mensah praised the volunteers and went on to say, “Nobody in this county will be left "
+            "without clean water.”",
+            "Nobody in this county",
+            "Ama Mensah",
+            "say",
+        ),
+        # The last of a chain of coordinated verbs shares the first one's subject.
+        (
+            "When I asked Mayor Ortiz whether she would run again, she leaned back, folded her arms and said, "
+            '"Ask me again in June!"',
+            "Ask me again in June",
+            "Ortiz",
+            "said",
+        ),
+    ],
+)
+def test_direct_quote_recall(text, content, speaker, cue):
+    quote = _find(_quotes_of(text), content, "direct")
+    assert speaker.lower() in quote["speaker"]["text"].lower(), quote["speaker"]
+    assert quote["cue"] == cue
+
+
+def test_relative_pronoun_speaker_resolves_to_its_noun():
+    text = (
+        "The first endorsement came from Senator Lena Marsh, who declared at the rally, “It is time to unite "
+        "behind one candidate.”"
+    )
+    quote = _find(_quotes_of(text), "It is time to unite", "direct")
+    speaker = quote["speaker"]
+    assert speaker["text"] == "Lena Marsh" and speaker["mention"] == "who"
+    start, end = speaker["antecedent"]
+    assert "Lena Marsh" in text[start:end]
+
+
+def test_quotation_inside_a_longer_clause_is_a_partial_quote():
+    text = (
+        "Kovacs appeared on the morning show, saying “on a bad day” the council would still be “far better "
+        "than the alternative” for the town."
+    )
+    quote = _find(_quotes_of(text), "far better than the alternative")
+    assert quote["kind"] == "partial"
+    assert "the council would still be" in quote["text"]
+    assert not [q for q in _quotes_of(text) if q["text"] == "“on a bad day”"]
+
+
+def test_quotation_continuing_its_sentence_takes_the_lead_in():
+    text = "After two hours with the regulators, the chief executive “looked exhausted,” Hale said."
+    quote = _find(_quotes_of(text), "looked exhausted", "direct")
+    assert quote["text"].startswith("After two hours") or quote["text"].startswith("the chief executive")
+    assert quote["speaker"]["text"] == "Hale"
+
+
+def test_naming_verb_content_stops_at_coordinated_clause():
+    text = "He called his rival “Senator Grant the Unready” and then left the stage without taking questions."
+    quote = _find(_quotes_of(text), "Senator Grant the Unready", "partial")
+    assert "left the stage" not in quote["text"]
+
+
+def test_opening_mark_typed_as_closing_mark():
+    text = "“It is unusual,“ said Noor Patel, a lawyer in Leeds. “It is a hard thing to pull off.”"
+    quoted = [text[s:e] for s, e in find_quote_spans(text)]
+    assert quoted == ["“It is unusual,“", "“It is a hard thing to pull off.”"]
+    quote = _find(_quotes_of(text), "It is unusual", "direct")
+    assert quote["speaker"]["text"] == "Noor Patel" and len(quote["segments"]) == 2
+
+
+def test_split_quote_around_a_long_apposition_and_no_cue_from_next_paragraph():
+    text = (
+        '"The danger," said Ines Moreau, a hydrologist who runs the basin institute in Lyon, "is that the '
+        'aquifer refills more slowly than we draw from it."\n\nIn the valley, farmers say the wells are fine.'
+    )
+    quotes = _quotes_of(text)
+    quote = _find(quotes, "The danger", "direct")
+    assert len(quote["segments"]) == 2 and "aquifer refills more slowly" in quote["text"]
+    assert quote["speaker"]["text"] == "Ines Moreau"
+    assert not [q for q in quotes if q["speaker"]["text"] == "farmers" and q["kind"] == "direct"]
