@@ -334,14 +334,9 @@ def best_name(forms: Counter[str], entity_type: str) -> str:
 
 
 def _doc_of(article: dict[str, Any]) -> Doc:
-    doc = article.get("spacy_doc")
-    if doc is not None:
-        return doc
     from newsprism import nlp
 
-    if article.get("doc"):
-        return nlp.load_doc(article["doc"])
-    return nlp.load_spacy()(article["text"])
+    return nlp.article_doc(article)
 
 
 def _match_title(tokens: list[str], rules: EntityRules) -> int:

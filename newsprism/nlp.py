@@ -89,3 +89,13 @@ def load_doc(doc_bytes: bytes) -> Doc:
 
     nlp = load_spacy()
     return next(iter(DocBin().from_bytes(doc_bytes).get_docs(nlp.vocab)))
+
+
+def article_doc(article: dict) -> Doc:  # type: ignore[type-arg]
+    """An article's parse: the live Doc if present, else the stored one, else a fresh parse of its text."""
+    doc = article.get("spacy_doc")
+    if doc is not None:
+        return doc
+    if article.get("doc"):
+        return load_doc(article["doc"])
+    return load_spacy()(article.get("text") or "")

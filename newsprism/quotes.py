@@ -1225,11 +1225,7 @@ def extract_quotes(article: dict[str, Any], entities: list[dict] | None = None) 
     """Quotes and attributed claims of one article, sorted by position (see the module docstring)."""
     from newsprism import nlp
 
-    doc = article.get("spacy_doc")
-    if doc is None:
-        doc = (
-            nlp.load_doc(article["doc"]) if article.get("doc") else nlp.load_spacy()(article.get("text", ""))
-        )
+    doc = nlp.article_doc(article)
     ctx = _Article(article, doc, entities, load_rules())
     attributions, used = _cue_attributions(ctx)
     attributions.extend(_blocks(ctx))

@@ -661,14 +661,9 @@ def publication_date(article: dict[str, Any]) -> dict[str, Any]:
 
 
 def _article_doc(article: dict[str, Any]) -> Doc:
-    doc = article.get("spacy_doc")
-    if doc is not None:
-        return doc
-    if article.get("doc"):
-        from newsprism import nlp
+    from newsprism import nlp
 
-        return nlp.load_doc(article["doc"])
-    return _as_doc(article.get("text") or "")
+    return nlp.article_doc(article)
 
 
 def _tree_distance(a: Token, b: Token) -> float:
