@@ -48,8 +48,7 @@ def process_documents(
     articles = [build_article(raw, overrides) for raw in raws]
     if not articles:
         return []
-    nlp_model = nlp.load_spacy()
-    docs = list(nlp_model.pipe([a.text for a in articles], batch_size=16))
+    docs = list(nlp.parse([a.text for a in articles]))
     out = []
     for article, doc in zip(articles, docs, strict=True):
         item = article_dict(article, nlp.doc_to_annotation(article.id, doc))

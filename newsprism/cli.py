@@ -156,7 +156,7 @@ def analyze_cmd(
 ) -> None:
     """Ingest PATHS and write the analysis of those articles as JSON and/or HTML."""
     from newsprism.report.html import write_html
-    from newsprism.report.json_export import build_document, write_json
+    from newsprism.report.json_export import build_document, dumps_document, write_json
 
     _setup_logging(quiet, verbose)
     options = _options(
@@ -166,9 +166,7 @@ def analyze_cmd(
     document = build_document(store, report.article_ids)
     if json_out is not None:
         if str(json_out) == "-":
-            import json
-
-            sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+            sys.stdout.write(dumps_document(document))
         else:
             write_json(document, json_out)
             if not quiet:

@@ -44,6 +44,10 @@ class IngestReport:
     article_ids: list[str] = field(default_factory=list)  # every article of the input, in input order
     words: int = 0
 
+    def record_failure(self, failure: IngestFailure) -> None:
+        self.failures.append(failure)
+        log.warning("%s: %s", failure.source, failure.reason)
+
     @property
     def ok(self) -> bool:
         return not self.failures
@@ -243,8 +247,7 @@ def ingest(
         stored = store.existing_ids(a.id for a in candidates)
         for item in prepared:
             if isinstance(item, IngestFailure):
-                report.failures.append(item)
-                log.warning("%s: %s", item.source, item.reason)
+                report.record_failure(item)
                 continue
             report.article_ids.append(item.id)
             if item.id in stored or item.id in seen_in_run:
@@ -288,7 +291,6 @@ def _collect_failures(
 ) -> Iterator[RawDocument]:
     for item in stream:
         if isinstance(item, IngestFailure):
-            report.failures.append(item)
-            log.warning("%s: %s", item.source, item.reason)
+            report.record_failure(item)
         else:
             yield item

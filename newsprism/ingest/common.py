@@ -18,7 +18,8 @@ class IngestError(Exception):
     """A source that cannot be read as an article; the message is the reason shown to the user."""
 
 
-def read_bytes(path: Path, max_bytes: int) -> bytes:
+def check_size(path: Path, max_bytes: int) -> int:
+    """The file's size, or an IngestError when it is unreadable, empty or over the limit."""
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -27,6 +28,11 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
         raise IngestError("empty file")
     if size > max_bytes:
         raise IngestError(f"file too large: {size / 1e6:.1f} MB exceeds the {max_bytes / 1e6:.1f} MB limit")
+    return size
+
+
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    check_size(path, max_bytes)
     try:
         return path.read_bytes()
     except OSError as exc:

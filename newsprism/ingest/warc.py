@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from newsprism.ingest.common import IngestError, sha1
+from newsprism.ingest.common import IngestError, check_size, sha1
 from newsprism.model import IngestFailure, RawDocument
 
 
@@ -13,11 +13,7 @@ def read_warc_file(path: Path, max_bytes: int) -> Iterator[RawDocument | IngestF
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
-    size = path.stat().st_size
-    if size == 0:
-        raise IngestError("empty file")
-    if size > max_bytes:
-        raise IngestError(f"file too large: {size / 1e6:.1f} MB exceeds the {max_bytes / 1e6:.1f} MB limit")
+    check_size(path, max_bytes)
     found = 0
     try:
         with path.open("rb") as stream:

@@ -56,6 +56,9 @@ def build_document(store: Store, article_ids: Sequence[str], with_analysis: bool
     return document
 
 
+def dumps_document(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
 def write_json(document: dict[str, Any], path: str | Path) -> None:
-    text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False)
-    Path(path).write_text(text + "\n", encoding="utf-8")
+    Path(path).write_text(dumps_document(document), encoding="utf-8")
