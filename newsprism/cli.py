@@ -6,7 +6,7 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -14,6 +14,10 @@ from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from newsprism import __version__
+from newsprism.terminal import EscapingFormatter, safe_text
+
+if TYPE_CHECKING:
+    from newsprism.pipeline import IngestOptions
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="newsprism: one story through every outlet."
@@ -24,6 +28,11 @@ err = Console(stderr=True)
 def _out() -> Console:
     """Tables on stdout; wide when piped, so a table written to a file is not wrapped to 80 columns."""
     return Console() if sys.stdout.isatty() else Console(width=200)
+
+
+def _say(message: str) -> None:
+    """A status line on stderr: paths and ids in it are data, so escaped and never read as markup."""
+    err.print(safe_text(message), soft_wrap=True)  # soft: a long path is not cut into lines
 
 
 DbOption = Annotated[Path, typer.Option("--db", help="SQLite file (or SQLAlchemy URL) of the store.")]
@@ -41,7 +50,9 @@ def _setup_logging(quiet: bool, verbose: bool) -> None:
     else:  # piped or logged: one plain line per message, never wrapped
         handler = logging.StreamHandler(sys.stderr)
         fmt = "%(levelname)s: %(message)s"
-    logging.basicConfig(level=level, format=fmt, force=True, handlers=[handler])
+    # Messages carry file names and reasons from hostile input: escaped, so each stays one line.
+    handler.setFormatter(EscapingFormatter(fmt))
+    logging.basicConfig(level=level, force=True, handlers=[handler])
     for noisy in ("trafilatura", "htmldate", "sentence_transformers", "httpx", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
 
@@ -80,14 +91,14 @@ def _run_ingest(paths: list[str], db: Path, options, quiet: bool):  # type: igno
         report = ingest(paths, store, options, on_progress=on_progress)
     elapsed = time.perf_counter() - started
     if not quiet:
-        err.print(
+        _say(
             f"{len(report.added)} stored, {len(report.duplicates)} already stored (skipped), "
             f"{len(report.failures)} failed, in {elapsed:.1f}s"
         )
     return store, report
 
 
-def _options(max_mb: float, workers: int, **overrides: str | None):  # type: ignore[no-untyped-def]
+def _options(max_mb: float, workers: int, follow_symlinks: bool, **overrides: str | None) -> IngestOptions:
     from newsprism.pipeline import IngestOptions
 
     if max_mb <= 0:
@@ -96,6 +107,7 @@ def _options(max_mb: float, workers: int, **overrides: str | None):  # type: ign
         max_bytes=int(max_mb * 1024 * 1024),
         workers=workers,
         overrides={k: v for k, v in overrides.items() if v},
+        follow_symlinks=follow_symlinks,
     )
 
 
@@ -111,6 +123,12 @@ Published = Annotated[str | None, typer.Option(help="Publication date (ISO) for 
 Url = Annotated[str | None, typer.Option(help="URL (for a single article).")]
 Author = Annotated[str | None, typer.Option(help="Author for every article.")]
 Title = Annotated[str | None, typer.Option(help="Title (for a single article).")]
+FollowSymlinks = Annotated[
+    bool,
+    typer.Option(
+        "--follow-symlinks", help="Follow symbolic links that point outside the given folders (off: skipped)."
+    ),
+]
 
 
 @app.command("ingest")
@@ -124,13 +142,21 @@ def ingest_cmd(
     url: Url = None,
     author: Author = None,
     title: Title = None,
+    follow_symlinks: FollowSymlinks = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
     """Read, clean, annotate and store articles. Exit 0 if all stored or already stored, 1 if any failed."""
     _setup_logging(quiet, verbose)
     options = _options(
-        max_mb, workers, outlet=outlet, published=published, url=url, author=author, title=title
+        max_mb,
+        workers,
+        follow_symlinks,
+        outlet=outlet,
+        published=published,
+        url=url,
+        author=author,
+        title=title,
     )
     _, report = _run_ingest(paths, db, options, quiet)
     raise typer.Exit(0 if report.ok else 1)
@@ -151,6 +177,7 @@ def analyze_cmd(
     url: Url = None,
     author: Author = None,
     title: Title = None,
+    follow_symlinks: FollowSymlinks = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
@@ -160,7 +187,14 @@ def analyze_cmd(
 
     _setup_logging(quiet, verbose)
     options = _options(
-        max_mb, workers, outlet=outlet, published=published, url=url, author=author, title=title
+        max_mb,
+        workers,
+        follow_symlinks,
+        outlet=outlet,
+        published=published,
+        url=url,
+        author=author,
+        title=title,
     )
     store, report = _run_ingest(paths, db, options, quiet)
     document = build_document(store, report.article_ids)
@@ -170,11 +204,11 @@ def analyze_cmd(
         else:
             write_json(document, json_out)
             if not quiet:
-                err.print(f"JSON written to {json_out}")
+                _say(f"JSON written to {json_out}")
     if html_out is not None:
         write_html(document, html_out)
         if not quiet:
-            err.print(f"HTML report written to {html_out.resolve()}")
+            _say(f"HTML report written to {html_out.resolve()}")
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -187,14 +221,14 @@ def _stored_analysis(db: Path, story: str | None) -> dict:  # type: ignore[type-
     from newsprism.store import Store
 
     if not db.exists():
-        err.print(f"no database at {db}: run `newsprism ingest` first")
+        _say(f"no database at {db}: run `newsprism ingest` first")
         raise typer.Exit(2)
     store = Store(db)
     analysis = analyze_articles(list(store.iter_articles()))
     if story is not None:
         chosen = [s for s in analysis["stories"] if s["id"] == story]
         if not chosen:
-            err.print(f"no story {story!r}; known: {', '.join(s['id'] for s in analysis['stories'])}")
+            _say(f"no story {story!r}; known: {', '.join(s['id'] for s in analysis['stories'])}")
             raise typer.Exit(2)
         one = chosen[0]
         analysis = {

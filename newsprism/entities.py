@@ -1613,10 +1613,14 @@ def find_entities(entities: list[dict[str, Any]], name: str) -> list[dict[str, A
 def render_table(entities: list[dict[str, Any]], name: str | None = None) -> Table:
     """The cast as a Rich table: one row per entity, labels grouped by outlet."""
     from rich.table import Table
+    from rich.text import Text
+
+    from newsprism.terminal import printable, safe_text  # article data: escaped, never read as markup
 
     rows = find_entities(entities, name) if name else entities
     table = Table(
-        title=f"Cast ({len(rows)} entities)" + (f" matching {name!r}" if name else ""), show_lines=True
+        title=safe_text(f"Cast ({len(rows)} entities)" + (f" matching {name!r}" if name else "")),
+        show_lines=True,
     )
     table.add_column("Entity", style="bold")
     table.add_column("Type")
@@ -1625,14 +1629,14 @@ def render_table(entities: list[dict[str, Any]], name: str | None = None) -> Tab
     table.add_column("Labels by outlet")
     for entity in rows:
         aliases = ", ".join(f"{a['text']} ×{a['count']}" for a in entity["aliases"][:8])
-        labels = "\n".join(
-            f"[italic]{outlet}[/italic]: " + "; ".join(texts)
+        labels = Text("\n").join(
+            Text.assemble((printable(outlet), "italic"), ": ", printable("; ".join(texts)))
             for outlet, texts in entity["label_groups"].items()
         )
         table.add_row(
-            entity["name"],
-            entity["type"],
-            aliases,
+            safe_text(entity["name"]),
+            safe_text(entity["type"]),
+            safe_text(aliases),
             f"{len(entity['mentions'])} in {len(entity['articles'])}",
             labels,
         )

@@ -1283,6 +1283,8 @@ def render_table(quotes: list[dict]) -> Table:
     """A rich table for ``newsprism quotes``: speaker, source type, kind, cue and the quoted text."""
     from rich.table import Table
 
+    from newsprism.terminal import safe_text  # article data: escaped, never read as markup ("[sic]")
+
     table = Table(title="Who said what", show_lines=False, expand=True)
     table.add_column("article", style="dim", no_wrap=True)
     table.add_column("span", style="dim", no_wrap=True)
@@ -1302,12 +1304,12 @@ def render_table(quotes: list[dict]) -> Table:
             who += f" via {q['via']}"
         text = q["text"] if len(q["text"]) <= 240 else q["text"][:237] + "…"
         table.add_row(
-            str(q["article"]),
-            f"{q['start']}-{q['end']}",
-            who,
-            q["source_type"],
-            q["kind"],
-            q["cue"] or "",
-            text,
+            safe_text(q["article"]),
+            safe_text(f"{q['start']}-{q['end']}"),
+            safe_text(who),
+            safe_text(q["source_type"]),
+            safe_text(q["kind"]),
+            safe_text(q["cue"]),
+            safe_text(text),
         )
     return table

@@ -805,6 +805,8 @@ def render_table(stories: Sequence[dict[str, Any]]) -> Table:
     """A rich Table of stories: title, size, outlets, date range, duplicate reports, top entities."""
     from rich.table import Table
 
+    from newsprism.terminal import safe_text  # article data: escaped, never read as markup
+
     table = Table(title="Stories", show_lines=False)
     table.add_column("id", style="dim", no_wrap=True)
     table.add_column("title")
@@ -819,12 +821,12 @@ def render_table(stories: Sequence[dict[str, Any]]) -> Table:
             dates = f"{dates} .. {story['last']}"
         entities = ", ".join(e.get("name", e["key"]) for e in story.get("top_entities", [])[:5])
         table.add_row(
-            story["id"],
-            story["title"],
+            safe_text(story["id"]),
+            safe_text(story["title"]),
             str(len(story["articles"])),
-            ", ".join(story["outlets"]),
-            dates,
+            safe_text(", ".join(story["outlets"])),
+            safe_text(dates),
             str(len(story["duplicates"])),
-            entities,
+            safe_text(entities),
         )
     return table

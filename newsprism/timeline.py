@@ -1295,6 +1295,8 @@ def render_table(events: list[dict[str, Any]]) -> Table:
     """A rich table of the timeline for the CLI."""
     from rich.table import Table
 
+    from newsprism.terminal import safe_text  # article data: escaped, never read as markup
+
     table = Table(title="Timeline", show_lines=False)
     table.add_column("Date", no_wrap=True)
     table.add_column("Prec.", style="dim")
@@ -1302,14 +1304,14 @@ def render_table(events: list[dict[str, Any]]) -> Table:
     table.add_column("Participants", style="cyan")
     table.add_column("Reported by", justify="right")
     for event in events:
-        date_cell = event["date"] or "—"
+        date_cell = safe_text(event["date"] or "—")
         if event.get("date_text"):
-            date_cell += f"\n[dim]{event['date_text']}[/dim]"
+            date_cell.append("\n").append_text(safe_text(event["date_text"], style="dim"))
         table.add_row(
             date_cell,
-            event.get("precision") or "",
-            event["summary"],
-            ", ".join(p.split(":", 1)[-1] for p in event["participants"]),
+            safe_text(event.get("precision")),
+            safe_text(event["summary"]),
+            safe_text(", ".join(p.split(":", 1)[-1] for p in event["participants"])),
             f"{len(event.get('articles') or {m['article'] for m in event['mentions']})} art. / "
             f"{len(event['mentions'])} ment.",
         )
