@@ -25,6 +25,24 @@ def normalise_text(text: str) -> str:
 _PUNCT_FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
 
 
+# C0/C1 controls except tab and newline, DEL, and lone UTF-16 surrogates: none belongs in stored text, and a
+# surrogate cannot even be encoded to UTF-8 (SQLite's insert raises on it).
+_UNSAFE_BODY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_UNSAFE_FIELD = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def sanitize_body(text: str) -> str:
+    """Article text safe to store and show: CR/LF unified, controls and lone surrogates replaced by U+FFFD."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _UNSAFE_BODY.sub("\ufffd", text)
+
+
+def sanitize_field(value: str) -> str:
+    """A one-line metadata value (title, author, outlet, url): line breaks become spaces, controls U+FFFD."""
+    value = re.sub(r"[\r\n\t]+", " ", value)
+    return _UNSAFE_FIELD.sub("\ufffd", value).strip()
+
+
 def stable_id(*parts: str, length: int = 16) -> str:
     digest = hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
     return digest[:length]
@@ -68,6 +86,9 @@ class Article:
     kind: str = "news"  # news | opinion
     removed: list[RemovedSpan] = field(default_factory=list)
     raw_hash: str = ""
+    body_hash: str = (
+        ""  # of the normalised clean text: tells a changed copy of a stored URL from the same one
+    )
     metadata_sources: dict[str, str] = field(default_factory=dict)  # field -> where its value came from
 
 

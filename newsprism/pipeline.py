@@ -8,24 +8,41 @@ from __future__ import annotations
 
 import logging
 import re
+import signal
+import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from newsprism import clean as clean_stage
 from newsprism import nlp
+from newsprism.executors import ProcessExecutor, make_executor
 from newsprism.ingest import iter_raw_documents
 from newsprism.ingest.common import DEFAULT_MAX_BYTES, IngestError
 from newsprism.ingest.html import extract_html
-from newsprism.model import Annotation, Article, IngestFailure, RawDocument, normalise_text, stable_id
+from newsprism.limits import DEFAULT_DOCUMENT_SECONDS, DocumentTimeout, time_budget
+from newsprism.model import (
+    Annotation,
+    Article,
+    IngestFailure,
+    RawDocument,
+    normalise_text,
+    sanitize_body,
+    sanitize_field,
+    stable_id,
+)
 from newsprism.store import Store
 
 log = logging.getLogger("newsprism")
 
 MIN_BODY_WORDS = 20
+# A body longer than this is a book, a dump or an attack, not a news article: refused with the reason (parsing
+# 500,000 characters already takes spaCy about 20 s). Longer than spaCy's piece size is parsed in pieces.
+MAX_BODY_CHARS = 500_000
 
 
 @dataclass
@@ -34,11 +51,15 @@ class IngestOptions:
     overrides: dict[str, str] = field(default_factory=dict)  # CLI metadata: outlet, published, url, ...
     workers: int = 1
     batch_size: int = 32
+    follow_symlinks: bool = False  # a folder walk stays inside the folders it was given unless asked
+    max_chars: int = MAX_BODY_CHARS
+    document_seconds: float = DEFAULT_DOCUMENT_SECONDS  # time budget for cleaning one document
 
 
 @dataclass
 class IngestReport:
     added: list[str] = field(default_factory=list)  # article ids stored by this run
+    updated: list[str] = field(default_factory=list)  # ids whose stored text this run replaced (same URL)
     duplicates: list[str] = field(default_factory=list)  # ids already stored (or repeated in this run)
     failures: list[IngestFailure] = field(default_factory=list)
     article_ids: list[str] = field(default_factory=list)  # every article of the input, in input order
@@ -98,10 +119,23 @@ def split_site_from_title(title: str) -> tuple[str, str | None]:
     return title, None
 
 
-def build_article(raw: RawDocument, overrides: dict[str, str] | None = None) -> Article:
+def build_article(
+    raw: RawDocument, overrides: dict[str, str] | None = None, max_chars: int = MAX_BODY_CHARS
+) -> Article:
     """Raw document -> cleaned Article with merged metadata and a stable id. Raises IngestError."""
-    overrides = {k: v for k, v in (overrides or {}).items() if v}
-    meta = dict(raw.meta)
+    overrides = {k: sanitize_field(str(v)) for k, v in (overrides or {}).items() if v}
+    meta = {k: sanitize_field(str(v)) for k, v in raw.meta.items() if v}
+    raw = RawDocument(
+        source=raw.source,
+        text=sanitize_body(raw.text) if raw.text is not None else None,
+        html=sanitize_body(raw.html) if raw.html is not None else None,
+        meta=meta,
+        raw_hash=raw.raw_hash,
+    )
+    if raw.text is not None and len(raw.text) > 2 * max_chars:  # cleaning cannot bring it under the limit
+        raise IngestError(
+            f"too long for one article: {len(raw.text):,} characters (limit {max_chars:,} of body text)"
+        )
     if raw.html is not None:
         text, html_meta = extract_html(raw.html, url=meta.get("url"))
         meta = {**html_meta, **meta}
@@ -124,6 +158,10 @@ def build_article(raw: RawDocument, overrides: dict[str, str] | None = None) -> 
             text, title_first_line=title_first, known_title=meta.get("title"), outlet_hint=meta.get("outlet")
         )
 
+    if len(result.text) > max_chars:
+        raise IngestError(
+            f"too long for one article: {len(result.text):,} characters of body text (limit {max_chars:,})"
+        )
     body_words = len(result.text.split())
     if body_words < MIN_BODY_WORDS:
         raise IngestError(f"not an article: only {body_words} words of body text after cleaning")
@@ -158,9 +196,14 @@ def build_article(raw: RawDocument, overrides: dict[str, str] | None = None) -> 
     if published is None:
         sources.pop("published", None)
 
-    origin = url or f"{normalise_text(outlet or '')}|{normalise_text(title or '')}"
-    body_key = normalise_text(result.text)
-    article_id = stable_id(origin, stable_id(body_key, length=40))
+    body_hash = stable_id(normalise_text(result.text), length=40)
+    # A URL names one article whatever its text: a corrected or repaired copy keeps the id and replaces the
+    # stored text. Without a URL the text is part of the identity (two outlets' wire copies stay two).
+    article_id = (
+        stable_id("url", url)
+        if url
+        else stable_id(f"{normalise_text(outlet or '')}|{normalise_text(title or '')}", body_hash)
+    )
     article = Article(
         id=article_id,
         source=raw.source,
@@ -174,19 +217,50 @@ def build_article(raw: RawDocument, overrides: dict[str, str] | None = None) -> 
         dateline=result.dateline,
         removed=result.removed,
         raw_hash=raw.raw_hash,
+        body_hash=body_hash,
         metadata_sources=sources,
     )
     article.kind = clean_stage.guess_kind(result)
     return article
 
 
-def prepare_batch(raws: list[RawDocument], overrides: dict[str, str]) -> list[Article | IngestFailure]:
+@dataclass(frozen=True)
+class BatchContext:
+    """What a worker needs besides its batch; picklable, so it crosses to worker processes."""
+
+    overrides: dict[str, str] = field(default_factory=dict)
+    store_url: str | None = None  # read-only look-up of stored ids, so a re-run never re-parses them
+    max_chars: int = MAX_BODY_CHARS
+    document_seconds: float = DEFAULT_DOCUMENT_SECONDS
+
+
+@dataclass
+class Prepared:
+    """One article cleaned and annotated, ready to store."""
+
+    article: Article
+    annotation: Annotation
+
+
+@dataclass
+class AlreadyStored:
+    id: str
+    source: str
+
+
+BatchResult = Prepared | AlreadyStored | IngestFailure
+
+
+def prepare_batch(raws: list[RawDocument], context: BatchContext) -> list[Article | IngestFailure]:
     out: list[Article | IngestFailure] = []
     for raw in raws:
         try:
-            out.append(build_article(raw, overrides))
+            with time_budget(context.document_seconds):
+                out.append(build_article(raw, context.overrides, context.max_chars))
         except IngestError as exc:
             out.append(IngestFailure(raw.source, str(exc)))
+        except DocumentTimeout:
+            out.append(IngestFailure(raw.source, _timeout_reason(context.document_seconds)))
         except Exception as exc:  # a bug or a pathological input must not stop the batch
             log.debug("prepare failed", exc_info=True)
             out.append(
@@ -195,8 +269,52 @@ def prepare_batch(raws: list[RawDocument], overrides: dict[str, str]) -> list[Ar
     return out
 
 
-def annotate_batch(articles: list[Article]) -> list[Annotation]:
-    return nlp.annotate([(a.id, a.text) for a in articles])
+def _timeout_reason(seconds: float) -> str:
+    return f"took longer than the {seconds:g} s budget for one document, skipped"
+
+
+def annotate_articles(articles: list[Article]) -> list[Annotation | IngestFailure]:
+    """spaCy over the batch; when the batch fails, each article alone, so only the bad one is lost."""
+    try:
+        return list(nlp.annotate([(a.id, a.text) for a in articles]))
+    except Exception:
+        if len(articles) == 1:
+            article = articles[0]
+            log.debug("annotate failed", exc_info=True)
+            exc = sys.exc_info()[1]
+            return [
+                IngestFailure(article.source, f"unexpected error while parsing: {type(exc).__name__}: {exc}")
+            ]
+    out: list[Annotation | IngestFailure] = []
+    for article in articles:
+        out.extend(annotate_articles([article]))
+    return out
+
+
+@lru_cache(maxsize=4)
+def _lookup_store(url: str) -> Store:
+    return Store(url, create=False)
+
+
+def process_batch(raws: list[RawDocument], context: BatchContext) -> list[BatchResult]:
+    """The per-article stages for one batch (in a worker): clean, skip what is stored, annotate."""
+    prepared = prepare_batch(raws, context)
+    candidates = [p for p in prepared if isinstance(p, Article)]
+    stored: dict[str, str] = {}
+    if context.store_url and candidates:
+        stored = _lookup_store(context.store_url).stored_body_hashes(a.id for a in candidates)
+    fresh = [a for a in candidates if stored.get(a.id) != a.body_hash]
+    annotations = iter(annotate_articles(fresh)) if fresh else iter(())
+    out: list[BatchResult] = []
+    for item in prepared:
+        if isinstance(item, IngestFailure):
+            out.append(item)
+        elif stored.get(item.id) == item.body_hash:
+            out.append(AlreadyStored(item.id, item.source))
+        else:
+            annotation = next(annotations)
+            out.append(Prepared(item, annotation) if isinstance(annotation, Annotation) else annotation)
+    return out
 
 
 def _warm_worker() -> None:
@@ -221,6 +339,14 @@ def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 ProgressHook = Callable[[str, int], None]  # (event, n): "file" done, "articles" stored
 
 
+class _Stop(KeyboardInterrupt):
+    """SIGTERM during a run: unwinds like Ctrl-C so the workers are stopped and nothing half-written stays."""
+
+
+def _raise_stop(_signum: int, _frame: object) -> None:
+    raise _Stop
+
+
 def ingest(
     paths: Iterable[str | Path],
     store: Store,
@@ -230,59 +356,75 @@ def ingest(
     """Read, clean, annotate and store every article under ``paths``; bad sources become failures."""
     options = options or IngestOptions()
     report = IngestReport()
-    seen_in_run: set[str] = set()
+    seen_in_run: dict[str, str] = {}  # id -> source of its first occurrence in this run
 
     def notify(event_name: str, n: int = 1) -> None:
         if on_progress:
             on_progress(event_name, n)
 
     raw_stream = _collect_failures(
-        iter_raw_documents(paths, options.max_bytes, on_file_done=lambda: notify("file")), report
+        iter_raw_documents(
+            paths,
+            options.max_bytes,
+            on_file_done=lambda: notify("file"),
+            **({"follow_symlinks": True} if options.follow_symlinks else {}),  # TODO(lead): plain kwarg
+        ),
+        report,
     )
-    batches = _batched(raw_stream, options.batch_size)
+    context = BatchContext(
+        overrides=dict(options.overrides),
+        store_url=store.url,
+        max_chars=options.max_chars,
+        document_seconds=options.document_seconds,
+    )
 
-    def handle_prepared(prepared: list[Article | IngestFailure]) -> list[Article]:
-        fresh: list[Article] = []
-        candidates = [p for p in prepared if isinstance(p, Article)]
-        stored = store.existing_ids(a.id for a in candidates)
-        for item in prepared:
+    def on_hang(raw: RawDocument) -> BatchResult:
+        return IngestFailure(raw.source, _timeout_reason(options.document_seconds) + " (worker replaced)")
+
+    def handle(results: list[BatchResult]) -> None:
+        to_store: list[Prepared] = []
+        for item in results:
             if isinstance(item, IngestFailure):
                 report.record_failure(item)
                 continue
-            report.article_ids.append(item.id)
-            if item.id in stored or item.id in seen_in_run:
-                report.duplicates.append(item.id)
-                log.info("%s: already stored as %s, skipped", item.source, item.id)
+            article_id = item.article.id if isinstance(item, Prepared) else item.id
+            source = item.article.source if isinstance(item, Prepared) else item.source
+            report.article_ids.append(article_id)
+            if article_id in seen_in_run:
+                report.duplicates.append(article_id)
+                log.info("%s: same article as %s, skipped", source, seen_in_run[article_id])
                 continue
-            seen_in_run.add(item.id)
-            fresh.append(item)
-        return fresh
+            seen_in_run[article_id] = source
+            if isinstance(item, AlreadyStored):
+                report.duplicates.append(article_id)
+                log.info("%s: already stored as %s, skipped", source, article_id)
+            else:
+                to_store.append(item)
+        if to_store:
+            outcome = store.add_batch([(p.article, p.annotation) for p in to_store])
+            report.added.extend(outcome.added)
+            report.updated.extend(outcome.updated)
+            report.duplicates.extend(outcome.present)  # stored meanwhile by a concurrent run
+            kept = set(outcome.added) | set(outcome.updated)
+            report.words += sum(len(p.article.text.split()) for p in to_store if p.article.id in kept)
+            notify("articles", len(kept))
 
-    def store_annotated(fresh: list[Article], annotations: list[Annotation]) -> None:
-        store.add_batch(list(zip(fresh, annotations, strict=True)))
-        report.added.extend(a.id for a in fresh)
-        report.words += sum(len(a.text.split()) for a in fresh)
-        notify("articles", len(fresh))
-
-    if options.workers <= 1:
-        for raws in batches:
-            fresh = handle_prepared(prepare_batch(raws, options.overrides))
-            if fresh:
-                store_annotated(fresh, annotate_batch(fresh))
-        return report
-
-    with ProcessPoolExecutor(max_workers=options.workers, initializer=_warm_worker) as pool:
-        pending: list[tuple[list[Article], Future[list[Annotation]]]] = []
-        max_pending = options.workers * 2  # bounded in-flight work keeps memory flat
-        for raws in batches:
-            fresh = handle_prepared(pool.submit(prepare_batch, raws, options.overrides).result())
-            if fresh:
-                pending.append((fresh, pool.submit(annotate_batch, fresh)))
-            while len(pending) >= max_pending or (pending and pending[0][1].done()):
-                done_fresh, future = pending.pop(0)
-                store_annotated(done_fresh, future.result())
-        for done_fresh, future in pending:
-            store_annotated(done_fresh, future.result())
+    executor = make_executor(options.workers, _warm_worker, options.document_seconds)
+    previous_handler = None
+    if threading.current_thread() is threading.main_thread():
+        previous_handler = signal.signal(signal.SIGTERM, _raise_stop)
+    try:
+        batches = _batched(raw_stream, options.batch_size)
+        for _batch, results in executor.map(process_batch, batches, context, on_hang):
+            handle(results)
+        executor.close()
+    except BaseException:
+        if isinstance(executor, ProcessExecutor):
+            executor.abort()  # never leave workers running behind a dead or interrupted parent
+        raise
+    finally:
+        if previous_handler is not None:
+            signal.signal(signal.SIGTERM, previous_handler)
     return report
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,12 @@ from sqlalchemy import (
     String,
     Text,
     create_engine,
+    delete,
     event,
-    insert,
     select,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -59,6 +62,7 @@ class ArticleRow(Base):
     dateline: Mapped[str | None] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16), default="news")
     raw_hash: Mapped[str] = mapped_column(String(64), index=True)
+    body_hash: Mapped[str] = mapped_column(String(64), default="")
     text: Mapped[str] = mapped_column(Text)
     raw_text: Mapped[str] = mapped_column(Text)
     removed: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
@@ -157,21 +161,43 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
+@dataclass
+class BatchOutcome:
+    """What one ``add_batch`` did, counted from the rows the database actually wrote."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)  # same id (URL), new text: the stored copy was replaced
+    present: list[str] = field(default_factory=list)  # stored already, by an earlier or a concurrent run
+
+
+# Concurrent runs queue for SQLite's write lock instead of failing with "database is locked".
+SQLITE_BUSY_SECONDS = 120
+
+
 class Store:
     """Repository over the database. ``url`` may be a path (SQLite) or an SQLAlchemy URL."""
 
-    def __init__(self, url: str | Path = "newsprism.db") -> None:
+    def __init__(self, url: str | Path = "newsprism.db", create: bool = True) -> None:
         url = str(url)
         if "://" not in url:
-            Path(url).parent.mkdir(parents=True, exist_ok=True)
-            url = f"sqlite:///{url}"
-        self.engine: Engine = create_engine(url, future=True)
+            if create:
+                Path(url).parent.mkdir(parents=True, exist_ok=True)
+            url = f"sqlite:///{Path(url).resolve()}"
+        self.url = url
+        connect_args = {"timeout": SQLITE_BUSY_SECONDS} if url.startswith("sqlite") else {}
+        self.engine: Engine = create_engine(url, future=True, connect_args=connect_args)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        Base.metadata.create_all(self.engine)
-        with Session(self.engine) as session, session.begin():
-            if session.get(MetaRow, "schema_version") is None:
-                session.add(MetaRow(key="schema_version", value=str(SCHEMA_VERSION)))
+        if create:
+            Base.metadata.create_all(self.engine)
+            with Session(self.engine) as session, session.begin():
+                if session.get(MetaRow, "schema_version") is None:
+                    session.add(MetaRow(key="schema_version", value=str(SCHEMA_VERSION)))
+
+    def _insert(self, table: type[Base]):  # type: ignore[no-untyped-def]
+        """INSERT ... ON CONFLICT DO NOTHING for this backend: the database, not a prior SELECT, decides."""
+        dialect_insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        return dialect_insert(table).on_conflict_do_nothing()
 
     def close(self) -> None:
         self.engine.dispose()
@@ -179,61 +205,87 @@ class Store:
     # ------------------------------------------------------------------ writes
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        return set(self.stored_body_hashes(ids))
+
+    def stored_body_hashes(self, ids: Iterable[str]) -> dict[str, str]:
+        """id -> hash of the stored clean text, for those of ``ids`` that are stored."""
         ids = list(ids)
-        found: set[str] = set()
+        found: dict[str, str] = {}
         with Session(self.engine) as session:
             for i in range(0, len(ids), 500):
-                chunk = ids[i : i + 500]
-                found.update(session.scalars(select(ArticleRow.id).where(ArticleRow.id.in_(chunk))))
+                rows = session.execute(
+                    select(ArticleRow.id, ArticleRow.body_hash).where(ArticleRow.id.in_(ids[i : i + 500]))
+                )
+                found.update({row.id: row.body_hash for row in rows})
         return found
 
-    def add_batch(self, items: Sequence[tuple[Article, Annotation]]) -> int:
-        """Store articles with their annotations in one transaction; already stored ids are skipped."""
+    def add_batch(self, items: Sequence[tuple[Article, Annotation]]) -> BatchOutcome:
+        """Store articles with their annotations in one transaction.
+
+        Race-free with concurrent writers: rows go in with ON CONFLICT DO NOTHING and the ids the database
+        reports back as inserted are the ones counted. A stored id whose text changed (same URL, repaired or
+        corrected copy) is replaced, with everything derived from it."""
+        outcome = BatchOutcome()
         if not items:
-            return 0
-        added = 0
+            return outcome
+        unique = list({article.id: (article, ann) for article, ann in items}.values())
+        by_id = {article.id: (article, ann) for article, ann in unique}
         with Session(self.engine) as session, session.begin():
-            present = set(
-                session.scalars(select(ArticleRow.id).where(ArticleRow.id.in_([a.id for a, _ in items])))
+            outlets = sorted({a.outlet for a, _ in unique if a.outlet})
+            if outlets:
+                session.execute(self._insert(OutletRow), [{"name": name} for name in outlets])
+            inserted = set(
+                session.scalars(
+                    self._insert(ArticleRow).returning(ArticleRow.id),
+                    [_article_values(a, ann) for a, ann in unique],
+                )
             )
-            outlets = {a.outlet for a, _ in items if a.outlet}
-            known = set(session.scalars(select(OutletRow.name).where(OutletRow.name.in_(outlets))))
-            for name in sorted(outlets - known):
-                session.add(OutletRow(name=name))
-            session.flush()
-            fresh = []
-            for article, ann in items:
-                if article.id not in present:
-                    present.add(article.id)
-                    fresh.append((article, ann))
-            # Core bulk inserts: one executemany per table instead of one ORM object per row.
-            if fresh:
-                session.execute(insert(ArticleRow), [_article_values(a, ann) for a, ann in fresh])
-                sentences = [
-                    {"article_id": a.id, "idx": i, "start": s, "end": e}
-                    for a, ann in fresh
-                    for i, (s, e) in enumerate(ann.sentences)
-                ]
-                mentions = [
-                    {
-                        "article_id": a.id,
-                        "sentence_idx": m.sentence,
-                        "start": m.start,
-                        "end": m.end,
-                        "text": m.text,
-                        "label": m.label,
-                        "entity_id": None,
-                        "descriptor": None,
-                    }
-                    for a, ann in fresh
-                    for m in ann.entities
-                ]
-                if sentences:
-                    session.execute(insert(SentenceRow), sentences)
-                if mentions:
-                    session.execute(insert(MentionRow), mentions)
-            added = len(fresh)
-        return added
+            stale = [
+                row.id
+                for row in session.execute(
+                    select(ArticleRow.id, ArticleRow.body_hash).where(
+                        ArticleRow.id.in_([i for i in by_id if i not in inserted])
+                    )
+                )
+                if row.body_hash != by_id[row.id][0].body_hash
+            ]
+            if stale:
+                session.execute(delete(ArticleRow).where(ArticleRow.id.in_(stale)))
+                session.execute(
+                    self._insert(ArticleRow), [_article_values(*by_id[article_id]) for article_id in stale]
+                )
+            written = [by_id[i] for i in by_id if i in inserted or i in stale]
+            sentences = [
+                {"article_id": a.id, "idx": i, "start": s, "end": e}
+                for a, ann in written
+                for i, (s, e) in enumerate(ann.sentences)
+            ]
+            mentions = [
+                {
+                    "article_id": a.id,
+                    "sentence_idx": m.sentence,
+                    "start": m.start,
+                    "end": m.end,
+                    "text": m.text,
+                    "label": m.label,
+                    "entity_id": None,
+                    "descriptor": None,
+                }
+                for a, ann in written
+                for m in ann.entities
+            ]
+            if sentences:
+                session.execute(self._insert(SentenceRow), sentences)
+            if mentions:
+                session.execute(self._insert(MentionRow), mentions)
+        for article_id in by_id:
+            if article_id in inserted:
+                outcome.added.append(article_id)
+            elif article_id in stale:
+                outcome.updated.append(article_id)
+            else:
+                outcome.present.append(article_id)
+        return outcome
 
     # ------------------------------------------------------------------ reads
 
@@ -315,6 +367,7 @@ def _article_values(article: Article, ann: Annotation) -> dict[str, Any]:
         dateline=article.dateline,
         kind=article.kind,
         raw_hash=article.raw_hash,
+        body_hash=article.body_hash,
         text=article.text,
         raw_text=article.raw_text,
         removed=[r.to_json() for r in article.removed],

@@ -1,0 +1,177 @@
+"""Executors: run one per-batch function over a stream of batches, serially or in worker processes.
+
+Every executor has the same interface, ``map(fn, batches, context)`` yielding ``(batch, result)`` as results
+arrive, so stages never know where they run (a Ray executor implements the same interface). The process
+executor keeps a bounded number of batches in flight (memory stays flat whatever the input size), watches each
+batch against a deadline, and when a worker hangs (inside C code, where the per-document timer cannot reach)
+it replaces the pool and retries that batch one item at a time, so only the item that hangs is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import signal
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.pool import AsyncResult, Pool
+from typing import Generic, Protocol, TypeVar
+
+from newsprism.limits import die_with_parent
+
+log = logging.getLogger("newsprism")
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+Context = TypeVar("Context")
+
+BatchFn = Callable[[list[Item], Context], list[Result]]
+OnHang = Callable[[Item], Result]  # the result recorded for an item whose worker had to be killed
+
+
+class Executor(Protocol):
+    def map(
+        self,
+        fn: BatchFn[Item, Context, Result],
+        batches: Iterable[list[Item]],
+        context: Context,
+        on_hang: OnHang[Item, Result],
+    ) -> Iterator[tuple[list[Item], list[Result]]]: ...
+
+    def close(self) -> None: ...
+
+
+class SerialExecutor:
+    """In this process: no start-up cost, models shared with the caller (tests, small inputs)."""
+
+    def map(
+        self,
+        fn: BatchFn[Item, Context, Result],
+        batches: Iterable[list[Item]],
+        context: Context,
+        on_hang: OnHang[Item, Result],
+    ) -> Iterator[tuple[list[Item], list[Result]]]:
+        for batch in batches:
+            yield batch, fn(batch, context)
+
+    def close(self) -> None:
+        pass
+
+
+def _init_worker(warm: Callable[[], None] | None) -> None:
+    die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the parent, which stops the pool
+    if warm is not None:
+        warm()
+
+
+@dataclass
+class _InFlight(Generic[Item, Result]):
+    batch: list[Item]
+    future: AsyncResult[list[Result]]
+    deadline: float
+    single: bool  # already a retry of one item
+
+
+class ProcessExecutor:
+    """A pool of worker processes; each loads its models once (``warm``) and dies with its parent."""
+
+    def __init__(
+        self,
+        workers: int,
+        warm: Callable[[], None] | None = None,
+        seconds_per_item: float = 30.0,
+        tasks_per_worker: int = 200,
+        grace_seconds: float = 30.0,
+    ) -> None:
+        self.workers = max(1, workers)
+        self.warm = warm
+        self.seconds_per_item = seconds_per_item
+        self.tasks_per_worker = tasks_per_worker  # workers are recycled to bound their memory
+        self.grace_seconds = grace_seconds
+        self._pool: Pool | None = None
+
+    def _start(self) -> Pool:
+        # Start-up (model loading) is outside any batch's deadline: wait for it before the clock runs.
+        context = multiprocessing.get_context("fork")
+        pool = context.Pool(self.workers, _init_worker, (self.warm,), maxtasksperchild=self.tasks_per_worker)
+        self._pool = pool
+        return pool
+
+    def _deadline(self, batch: list[Item]) -> float:
+        # Far above what a batch ever needs (every item a few seconds, at most one at its full budget), doubled
+        # because two batches per worker are in flight and a batch may wait for the one ahead of it.
+        budget = 2 * self.seconds_per_item * (1 + len(batch) / 4) + self.grace_seconds
+        return time.monotonic() + budget
+
+    def map(
+        self,
+        fn: BatchFn[Item, Context, Result],
+        batches: Iterable[list[Item]],
+        context: Context,
+        on_hang: OnHang[Item, Result],
+    ) -> Iterator[tuple[list[Item], list[Result]]]:
+        pool = self._pool or self._start()
+        in_flight: deque[_InFlight[Item, Result]] = deque()
+        source = iter(batches)
+        exhausted = False
+        max_in_flight = self.workers * 2
+
+        def submit(batch: list[Item], single: bool = False) -> None:
+            future = pool.apply_async(fn, (batch, context))
+            in_flight.append(_InFlight(batch, future, self._deadline(batch), single))
+
+        while True:
+            while not exhausted and len(in_flight) < max_in_flight:
+                batch = next(source, None)
+                if batch is None:
+                    exhausted = True
+                else:
+                    submit(batch)
+            if not in_flight:
+                return
+            head = in_flight[0]
+            head.future.wait(max(0.0, head.deadline - time.monotonic()))
+            if head.future.ready():
+                in_flight.popleft()
+                yield head.batch, head.future.get()
+                continue
+            # The head batch overran its deadline: a worker is stuck. Replace the pool, resubmit the rest.
+            log.debug("a worker overran its deadline; replacing the pool")
+            stuck = in_flight.popleft()
+            waiting = list(in_flight)
+            in_flight.clear()
+            self._terminate()
+            pool = self._start()
+            if stuck.single:
+                yield stuck.batch, [on_hang(item) for item in stuck.batch]
+            else:
+                for item in stuck.batch:
+                    submit([item], single=True)
+            for entry in waiting:
+                submit(entry.batch, entry.single)
+
+    def _terminate(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool.join()
+            self._pool = None
+
+    def abort(self) -> None:
+        self._terminate()
+
+
+def make_executor(
+    workers: int, warm: Callable[[], None] | None = None, seconds_per_item: float = 30.0
+) -> SerialExecutor | ProcessExecutor:
+    if workers <= 1:
+        return SerialExecutor()
+    return ProcessExecutor(workers, warm, seconds_per_item)
