@@ -6,7 +6,7 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -17,7 +17,10 @@ from newsprism import __version__
 from newsprism.terminal import EscapingFormatter, safe_text
 
 if TYPE_CHECKING:
+    from newsprism.analysis import AnalysisRun
     from newsprism.pipeline import IngestOptions
+    from newsprism.records import StoryAnalysis
+    from newsprism.store import Store
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="newsprism: one story through every outlet."
@@ -146,7 +149,8 @@ def ingest_cmd(
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Read, clean, annotate and store articles. Exit 0 if all stored or already stored, 1 if any failed."""
+    """Read, clean, parse, analyse and store articles (stories, cast, quotes and timeline are brought up to
+    date). Exit 0 if all stored or already stored, 1 if any source or stage failed."""
     _setup_logging(quiet, verbose)
     options = _options(
         max_mb,
@@ -158,8 +162,9 @@ def ingest_cmd(
         author=author,
         title=title,
     )
-    _, report = _run_ingest(paths, db, options, quiet)
-    raise typer.Exit(0 if report.ok else 1)
+    store, report = _run_ingest(paths, db, options, quiet)
+    run = _run_update(store, workers, quiet)
+    raise typer.Exit(0 if report.ok and not report.stage_failures and not run.failures else 1)
 
 
 @app.command("analyze")
@@ -181,9 +186,11 @@ def analyze_cmd(
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Ingest PATHS and write the analysis of those articles as JSON and/or HTML."""
-    from newsprism.report.html import write_html
-    from newsprism.report.json_export import build_document, dumps_document, write_json
+    """Ingest PATHS, bring the analysis up to date, and write the stories holding those articles.
+
+    Exit 0 when everything was stored and analysed, 1 when any source or any stage failed (the rest of the
+    run still completes and the JSON/HTML mark the failed items)."""
+    from newsprism import analysis
 
     _setup_logging(quiet, verbose)
     options = _options(
@@ -197,7 +204,38 @@ def analyze_cmd(
         title=title,
     )
     store, report = _run_ingest(paths, db, options, quiet)
-    document = build_document(store, report.article_ids)
+    run = _run_update(store, workers, quiet)
+    document = analysis.document(store, report.article_ids)
+    _write_outputs(document, json_out, html_out, quiet)
+    failed = len(report.failures) + len({(f.item, f.stage) for f in [*report.stage_failures, *run.failures]})
+    if failed and not quiet:
+        _say(f'{failed} item(s) failed; see the messages above and "failures" in the JSON')
+    raise typer.Exit(0 if failed == 0 else 1)
+
+
+def _run_update(store: Store, workers: int, quiet: bool) -> AnalysisRun:
+    from newsprism import analysis
+
+    started = time.perf_counter()
+    run = analysis.update(store, workers)
+    for failure in run.failures:
+        logging.getLogger("newsprism").warning(
+            "%s: %s failed (%s: %s)", failure.item, failure.stage, failure.error, failure.message
+        )
+    if not quiet:
+        _say(
+            f"analysis: {run.extracted} articles extracted, {run.recomputed} of {run.stories} stories "
+            f"updated, {len(run.failures)} failed, in {time.perf_counter() - started:.1f}s"
+        )
+    return run
+
+
+def _write_outputs(
+    document: dict[str, Any], json_out: Path | None, html_out: Path | None, quiet: bool
+) -> None:
+    from newsprism.report.html import write_html
+    from newsprism.report.json_export import dumps_document, write_json
+
     if json_out is not None:
         if str(json_out) == "-":
             sys.stdout.write(dumps_document(document))
@@ -209,44 +247,46 @@ def analyze_cmd(
         write_html(document, html_out)
         if not quiet:
             _say(f"HTML report written to {html_out.resolve()}")
-    raise typer.Exit(0 if report.ok else 1)
 
 
-StoryOption = Annotated[str | None, typer.Option("--story", help="Only this story id.")]
+StoryOption = Annotated[str | None, typer.Option("--story", help="Only this story id (an old id works too).")]
 
 
-def _stored_analysis(db: Path, story: str | None) -> dict:  # type: ignore[type-arg]
-    """Analyse every stored article (or one story's) and return the analysis dict."""
-    from newsprism.analysis import analyze_articles
-    from newsprism.store import Store
+def _open_store(db: Path) -> Store:
+    """The store for a read command: it must exist; reads never load a model or recompute."""
+    from newsprism.store import SchemaError, Store
 
-    if not db.exists():
-        _say(f"no database at {db}: run `newsprism ingest` first")
+    if "://" not in str(db) and not db.exists():
+        _say(f"no database at {db}: run `newsprism ingest` or `newsprism analyze` first")
         raise typer.Exit(2)
-    store = Store(db)
-    analysis = analyze_articles(list(store.iter_articles()))
-    if story is not None:
-        chosen = [s for s in analysis["stories"] if s["id"] == story]
-        if not chosen:
-            _say(f"no story {story!r}; known: {', '.join(s['id'] for s in analysis['stories'])}")
-            raise typer.Exit(2)
-        one = chosen[0]
-        analysis = {
-            "stories": chosen,
-            "entities": one["entities"],
-            "quotes": one["quotes"],
-            "events": one["events"],
-        }
-    return analysis
+    try:
+        return Store(db)
+    except SchemaError as exc:
+        _say(f"{db}: {exc}")
+        raise typer.Exit(2) from None
+
+
+def _analyses(db: Path, story: str | None) -> tuple[Store, list[StoryAnalysis]]:
+    from newsprism import analysis
+
+    store = _open_store(db)
+    found = analysis.story_analyses(store, story)
+    if story is not None and not found:
+        known = ", ".join(s.id for s in store.stories()[:20])
+        _say(f"no story {story!r}; known: {known}")
+        raise typer.Exit(2)
+    return store, found
 
 
 @app.command("stories")
 def stories_cmd(db: DbOption = Path("newsprism.db"), quiet: QuietOption = False) -> None:
-    """Group stored articles into stories and list them."""
+    """List the stored stories (largest first)."""
+    from newsprism.records import to_builtins
     from newsprism.stories import render_table
 
     _setup_logging(quiet, False)
-    _out().print(render_table(_stored_analysis(db, None)["stories"]))
+    _, found = _analyses(db, None)
+    _out().print(render_table([to_builtins(a.story) for a in found]))
 
 
 @app.command("entities")
@@ -258,9 +298,15 @@ def entities_cmd(
 ) -> None:
     """The cast: people, organisations and places across spellings, with each outlet's labels."""
     from newsprism.entities import render_table
+    from newsprism.records import to_builtins
 
     _setup_logging(quiet, False)
-    _out().print(render_table(_stored_analysis(db, story)["entities"], name=name))
+    if story is None:
+        entities = _open_store(db).entities()
+    else:
+        _, found = _analyses(db, story)
+        entities = [e for a in found for e in a.entities]
+    _out().print(render_table(to_builtins(entities), name=name))
 
 
 @app.command("quotes")
@@ -269,9 +315,11 @@ def quotes_cmd(
 ) -> None:
     """Who said what: quotes and attributed claims with speaker and source type."""
     from newsprism.quotes import render_table
+    from newsprism.records import to_builtins
 
     _setup_logging(quiet, False)
-    _out().print(render_table(_stored_analysis(db, story)["quotes"]))
+    _, found = _analyses(db, story)
+    _out().print(render_table(to_builtins([q for a in found for q in a.quotes])))
 
 
 @app.command("timeline")
@@ -279,10 +327,64 @@ def timeline_cmd(
     db: DbOption = Path("newsprism.db"), story: StoryOption = None, quiet: QuietOption = False
 ) -> None:
     """Events with resolved dates, merged across outlets."""
+    from newsprism.records import to_builtins
     from newsprism.timeline import render_table
 
     _setup_logging(quiet, False)
-    _out().print(render_table(_stored_analysis(db, story)["events"]))
+    _, found = _analyses(db, story)
+    _out().print(render_table(to_builtins([e for a in found for e in a.events])))
+
+
+@app.command("export")
+def export_cmd(
+    db: DbOption = Path("newsprism.db"),
+    story: StoryOption = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write the JSON document here ('-' = stdout).")
+    ] = None,
+    html_out: Annotated[Path | None, typer.Option("--html", help="Write the HTML report here.")] = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Write the stored analysis (every story, or one) as JSON and/or HTML, without recomputing anything."""
+    from newsprism import analysis
+
+    _setup_logging(quiet, False)
+    if json_out is None and html_out is None:
+        raise typer.BadParameter("give --json and/or --html")
+    store, found = _analyses(db, story)
+    if story is None:
+        document = analysis.document(store)
+    else:
+        document = analysis.document(store, story=found[0].story.id)
+    _write_outputs(document, json_out, html_out, quiet)
+
+
+@app.command("reprocess")
+def reprocess_cmd(
+    db: DbOption = Path("newsprism.db"),
+    stage_name: Annotated[
+        str | None, typer.Option("--stage", help="Only this stage (extract, stories, story_analysis).")
+    ] = None,
+    workers: Workers = 1,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Rerun the stages whose version changed (new code or rules), and only those, for what they cover."""
+    from newsprism import analysis
+    from newsprism.stages import STAGES
+
+    _setup_logging(quiet, verbose)
+    if stage_name is not None and stage_name not in STAGES:
+        raise typer.BadParameter(f"no stage {stage_name!r}; stages: {', '.join(STAGES)}")
+    store = _open_store(db)
+    if stage_name in (None, "extract"):
+        done, failures = analysis.extract_missing(store, workers)
+        if not quiet:
+            _say(f"extract: {done} articles recomputed, {len(failures)} failed")
+        if stage_name == "extract":
+            raise typer.Exit(0 if not failures else 1)
+    run = _run_update(store, workers, quiet)
+    raise typer.Exit(0 if not run.failures else 1)
 
 
 @app.command("version")

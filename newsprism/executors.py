@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
 import time
 from collections import deque
@@ -67,6 +68,11 @@ def _init_worker(warm: Callable[[], None] | None) -> None:
         warm()
 
 
+def _ping(_n: int) -> int:
+    time.sleep(0.05)  # long enough that the pings spread over the workers
+    return os.getpid()
+
+
 @dataclass
 class _InFlight(Generic[Item, Result]):
     batch: list[Item]
@@ -94,10 +100,18 @@ class ProcessExecutor:
         self._pool: Pool | None = None
 
     def _start(self) -> Pool:
-        # Start-up (model loading) is outside any batch's deadline: wait for it before the clock runs.
-        context = multiprocessing.get_context("fork")
+        # "spawn", not "fork": a process forked after torch or spaCy started their thread pools can deadlock
+        # in its first model call, and a fresh interpreter also inherits nothing else of the parent's.
+        context = multiprocessing.get_context("spawn")
         pool = context.Pool(self.workers, _init_worker, (self.warm,), maxtasksperchild=self.tasks_per_worker)
         self._pool = pool
+        # Start-up (a fresh interpreter loading its models) is not part of any batch's deadline: wait until
+        # every worker has answered before the clock starts.
+        seen: set[int] = set()
+        for _ in range(self.workers * 20):
+            seen.update(pool.map(_ping, range(self.workers), chunksize=1))
+            if len(seen) >= self.workers:
+                break
         return pool
 
     def _deadline(self, batch: list[Item]) -> float:

@@ -126,8 +126,15 @@ def doc_to_annotation(article_id: str, doc: Doc, keep_doc: bool = True) -> Annot
 
 def annotate(items: list[tuple[str, str]], batch_size: int = 16, keep_doc: bool = True) -> list[Annotation]:
     """(article id, clean text) pairs -> annotations, in order."""
+    return [ann for ann, _ in annotate_with_docs(items, batch_size, keep_doc)]
+
+
+def annotate_with_docs(
+    items: list[tuple[str, str]], batch_size: int = 16, keep_doc: bool = True
+) -> list[tuple[Annotation, Doc]]:
+    """Annotations with their live Docs, for stages that run right after the parse."""
     docs = parse((text for _, text in items), batch_size=batch_size)
-    return [doc_to_annotation(aid, doc, keep_doc) for (aid, _), doc in zip(items, docs, strict=True)]
+    return [(doc_to_annotation(aid, doc, keep_doc), doc) for (aid, _), doc in zip(items, docs, strict=True)]
 
 
 def load_doc(doc_bytes: bytes) -> Doc:

@@ -14,12 +14,12 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsprism import clean as clean_stage
-from newsprism import nlp
+from newsprism import nlp, records
 from newsprism.executors import ProcessExecutor, make_executor
 from newsprism.ingest import iter_raw_documents
 from newsprism.ingest.common import DEFAULT_MAX_BYTES, IngestError
@@ -35,7 +35,11 @@ from newsprism.model import (
     sanitize_field,
     stable_id,
 )
+from newsprism.records import StageFailure
 from newsprism.store import Store
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 log = logging.getLogger("newsprism")
 
@@ -54,12 +58,14 @@ class IngestOptions:
     follow_symlinks: bool = False  # a folder walk stays inside the folders it was given unless asked
     max_chars: int = MAX_BODY_CHARS
     document_seconds: float = DEFAULT_DOCUMENT_SECONDS  # time budget for cleaning one document
+    extract: bool = True  # also run the per-article analysis in the workers, right after the parse
 
 
 @dataclass
 class IngestReport:
     added: list[str] = field(default_factory=list)  # article ids stored by this run
     updated: list[str] = field(default_factory=list)  # ids whose stored text this run replaced (same URL)
+    stage_failures: list[StageFailure] = field(default_factory=list)  # analysis failures of stored articles
     duplicates: list[str] = field(default_factory=list)  # ids already stored (or repeated in this run)
     failures: list[IngestFailure] = field(default_factory=list)
     article_ids: list[str] = field(default_factory=list)  # every article of the input, in input order
@@ -232,14 +238,17 @@ class BatchContext:
     store_url: str | None = None  # read-only look-up of stored ids, so a re-run never re-parses them
     max_chars: int = MAX_BODY_CHARS
     document_seconds: float = DEFAULT_DOCUMENT_SECONDS
+    extract: bool = False  # run the per-article analysis right after the parse
 
 
 @dataclass
 class Prepared:
-    """One article cleaned and annotated, ready to store."""
+    """One article cleaned and annotated (and extracted, when asked), ready to store."""
 
     article: Article
     annotation: Annotation
+    extraction: bytes | None = None  # packed records.ArticleExtraction, stamped with EXTRACT.version
+    extract_failure: StageFailure | None = None
 
 
 @dataclass
@@ -273,10 +282,10 @@ def _timeout_reason(seconds: float) -> str:
     return f"took longer than the {seconds:g} s budget for one document, skipped"
 
 
-def annotate_articles(articles: list[Article]) -> list[Annotation | IngestFailure]:
+def annotate_articles(articles: list[Article]) -> list[tuple[Annotation, Doc] | IngestFailure]:
     """spaCy over the batch; when the batch fails, each article alone, so only the bad one is lost."""
     try:
-        return list(nlp.annotate([(a.id, a.text) for a in articles]))
+        return list(nlp.annotate_with_docs([(a.id, a.text) for a in articles]))
     except Exception:
         if len(articles) == 1:
             article = articles[0]
@@ -285,7 +294,7 @@ def annotate_articles(articles: list[Article]) -> list[Annotation | IngestFailur
             return [
                 IngestFailure(article.source, f"unexpected error while parsing: {type(exc).__name__}: {exc}")
             ]
-    out: list[Annotation | IngestFailure] = []
+    out: list[tuple[Annotation, Doc] | IngestFailure] = []
     for article in articles:
         out.extend(annotate_articles([article]))
     return out
@@ -304,7 +313,7 @@ def process_batch(raws: list[RawDocument], context: BatchContext) -> list[BatchR
     if context.store_url and candidates:
         stored = _lookup_store(context.store_url).stored_body_hashes(a.id for a in candidates)
     fresh = [a for a in candidates if stored.get(a.id) != a.body_hash]
-    annotations = iter(annotate_articles(fresh)) if fresh else iter(())
+    annotated = dict(zip((a.id for a in fresh), annotate_articles(fresh), strict=True))
     out: list[BatchResult] = []
     for item in prepared:
         if isinstance(item, IngestFailure):
@@ -312,14 +321,42 @@ def process_batch(raws: list[RawDocument], context: BatchContext) -> list[BatchR
         elif stored.get(item.id) == item.body_hash:
             out.append(AlreadyStored(item.id, item.source))
         else:
-            annotation = next(annotations)
-            out.append(Prepared(item, annotation) if isinstance(annotation, Annotation) else annotation)
+            result = annotated[item.id]
+            out.append(Prepared(item, result[0]) if not isinstance(result, IngestFailure) else result)
+    if context.extract:
+        parsed = [(p, annotated[p.article.id]) for p in out if isinstance(p, Prepared)]
+        _extract_prepared([(p, pair[1]) for p, pair in parsed if not isinstance(pair, IngestFailure)])
     return out
 
 
-def _warm_worker() -> None:
+def _extract_prepared(items: list[tuple[Prepared, Doc]]) -> None:
+    """The per-article analysis on the live parses (never a second parse), one batched model call."""
+    from newsprism.api import article_dict
+    from newsprism.stages import extract
+
+    if not items:
+        return
+    inputs = [extract.ExtractInput(article_dict(p.article, p.annotation), doc) for p, doc in items]
+    try:
+        results = extract.run(inputs)
+    except Exception as exc:  # e.g. the embedding model failing for the whole batch
+        log.debug("extract failed for a batch", exc_info=True)
+        results = [
+            StageFailure(item=p.article.id, stage="extract", error=type(exc).__name__, message=str(exc))
+            for p, _ in items
+        ]
+    for (prepared, _), result in zip(items, results, strict=True):
+        if isinstance(result, StageFailure):
+            prepared.extract_failure = result
+        else:
+            prepared.extraction = records.pack(result)
+
+
+def _warm_worker(extract: bool = False) -> None:
     nlp.load_spacy()
     clean_stage.load_rules()
+    if extract:
+        nlp.load_embedder()
 
 
 # ----------------------------------------------------------------------------------------- driver
@@ -376,6 +413,7 @@ def ingest(
         store_url=store.url,
         max_chars=options.max_chars,
         document_seconds=options.document_seconds,
+        extract=options.extract,
     )
 
     def on_hang(raw: RawDocument) -> BatchResult:
@@ -401,7 +439,20 @@ def ingest(
             else:
                 to_store.append(item)
         if to_store:
-            outcome = store.add_batch([(p.article, p.annotation) for p in to_store])
+            for p in to_store:
+                if p.extract_failure is not None:
+                    report.stage_failures.append(p.extract_failure)
+                    log.warning(
+                        "%s: analysis failed (%s: %s)",
+                        p.article.source,
+                        p.extract_failure.error,
+                        p.extract_failure.message,
+                    )
+            outcome = store.add_batch(
+                [(p.article, p.annotation) for p in to_store],
+                extractions={p.article.id: p.extraction for p in to_store if p.extraction is not None},
+                failures=[p.extract_failure for p in to_store if p.extract_failure is not None],
+            )
             report.added.extend(outcome.added)
             report.updated.extend(outcome.updated)
             report.duplicates.extend(outcome.present)  # stored meanwhile by a concurrent run
@@ -409,7 +460,8 @@ def ingest(
             report.words += sum(len(p.article.text.split()) for p in to_store if p.article.id in kept)
             notify("articles", len(kept))
 
-    executor = make_executor(options.workers, _warm_worker, options.document_seconds)
+    warm = partial(_warm_worker, options.extract)
+    executor = make_executor(options.workers, warm, options.document_seconds)
     previous_handler = None
     if threading.current_thread() is threading.main_thread():
         previous_handler = signal.signal(signal.SIGTERM, _raise_stop)

@@ -6,7 +6,10 @@ id is already stored, so nothing is lost or added twice. Every query is paramete
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,16 +26,23 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    func,
     select,
 )
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, defer, mapped_column
 
+from newsprism import records
 from newsprism.model import Annotation, Article
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # the pre-Alembic marker of the baseline schema (revision 0001), kept for old readers
+
+
+class SchemaError(Exception):
+    """The database was written by a newer newsprism (or is not a newsprism database)."""
 
 
 class Base(DeclarativeBase):
@@ -85,6 +95,8 @@ class EntityRow(Base):
     name: Mapped[str] = mapped_column(Text)
     type: Mapped[str] = mapped_column(String(16))
     aliases: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    position: Mapped[int] = mapped_column(Integer, default=0)  # order in the cast (most mentioned first)
+    record: Mapped[bytes | None] = mapped_column(LargeBinary)  # records.Entity as JSON
 
 
 class MentionRow(Base):
@@ -118,6 +130,9 @@ class StoryRow(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     title: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    position: Mapped[int] = mapped_column(Integer, default=0)  # order in listings (largest first)
+    inputs: Mapped[str] = mapped_column(String(64), default="")  # hash of members + stage versions
+    analysis: Mapped[bytes | None] = mapped_column(LargeBinary)  # records.StoryAnalysis as JSON
 
 
 class StoryArticleRow(Base):
@@ -150,6 +165,42 @@ class BriefRow(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class ArticleResultRow(Base):
+    """A per-article stage's output, stamped with the stage version that produced it."""
+
+    __tablename__ = "article_result"
+    article_id: Mapped[str] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CorpusStateRow(Base):
+    """A corpus stage's incremental state (e.g. the story index), so new articles extend it."""
+
+    __tablename__ = "corpus_state"
+    stage: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class IdAliasRow(Base):
+    """An id that was absorbed by a merge: it keeps resolving to the record that absorbed it."""
+
+    __tablename__ = "id_alias"
+    alias: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # story | entity
+    target: Mapped[str] = mapped_column(String(40), index=True)
+
+
+class StageFailureRow(Base):
+    __tablename__ = "stage_failure"
+    item: Mapped[str] = mapped_column(String(300), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(32), primary_key=True)
+    error: Mapped[str] = mapped_column(String(100))
+    message: Mapped[str] = mapped_column(Text)
+
+
 Index("ix_mention_article_start", MentionRow.article_id, MentionRow.start)
 
 
@@ -174,8 +225,67 @@ class BatchOutcome:
 SQLITE_BUSY_SECONDS = 120
 
 
-class Store:
-    """Repository over the database. ``url`` may be a path (SQLite) or an SQLAlchemy URL."""
+def _alembic_config(connection: Any) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", "newsprism:migrations")
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_alembic_config(None)).get_current_head()
+    assert head is not None
+    return head
+
+
+@contextlib.contextmanager
+def _migration_lock(url: str) -> Iterator[None]:
+    """Two processes opening one new SQLite file must not both create its tables."""
+    if not url.startswith("sqlite:///"):
+        yield  # PostgreSQL: Alembic's transactional DDL serialises concurrent upgrades
+        return
+    with open(url.removeprefix("sqlite:///") + ".lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def migrate(engine: Engine, url: str) -> None:
+    """Bring the database to this version's schema in place; refuse one written by a newer version."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    with _migration_lock(url), engine.begin() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+        config = _alembic_config(connection)
+        script = ScriptDirectory.from_config(config)
+        if current is not None and not _known(script, current):
+            raise SchemaError(
+                f"this database has schema revision {current}, newer than this newsprism knows "
+                f"(up to {script.get_current_head()}): upgrade newsprism to read it"
+            )
+        tables = set(sa_inspect(connection).get_table_names())
+        if current is None and "article" in tables:
+            command.stamp(config, "0001")  # made before migrations existed: the baseline schema
+        command.upgrade(config, "head")
+
+
+def _known(script: Any, revision: str) -> bool:
+    try:
+        return script.get_revision(revision) is not None
+    except Exception:
+        return False
+
+
+class ArticleStore:
+    """Articles and their parses. ``url`` may be a path (SQLite) or an SQLAlchemy URL."""
 
     def __init__(self, url: str | Path = "newsprism.db", create: bool = True) -> None:
         url = str(url)
@@ -189,10 +299,7 @@ class Store:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         if create:
-            Base.metadata.create_all(self.engine)
-            with Session(self.engine) as session, session.begin():
-                if session.get(MetaRow, "schema_version") is None:
-                    session.add(MetaRow(key="schema_version", value=str(SCHEMA_VERSION)))
+            migrate(self.engine, url)
 
     def _insert(self, table: type[Base]):  # type: ignore[no-untyped-def]
         """INSERT ... ON CONFLICT DO NOTHING for this backend: the database, not a prior SELECT, decides."""
@@ -219,7 +326,12 @@ class Store:
                 found.update({row.id: row.body_hash for row in rows})
         return found
 
-    def add_batch(self, items: Sequence[tuple[Article, Annotation]]) -> BatchOutcome:
+    def add_batch(
+        self,
+        items: Sequence[tuple[Article, Annotation]],
+        extractions: dict[str, bytes] | None = None,
+        failures: Sequence[records.StageFailure] = (),
+    ) -> BatchOutcome:
         """Store articles with their annotations in one transaction.
 
         Race-free with concurrent writers: rows go in with ON CONFLICT DO NOTHING and the ids the database
@@ -278,6 +390,22 @@ class Store:
                 session.execute(self._insert(SentenceRow), sentences)
             if mentions:
                 session.execute(self._insert(MentionRow), mentions)
+            written_ids = [a.id for a, _ in written]
+            if extractions and written_ids:
+                from newsprism.stages import stage
+
+                version = stage("extract").version
+                session.execute(
+                    self._insert(ArticleResultRow),
+                    [
+                        {"article_id": aid, "stage": "extract", "version": version, "data": extractions[aid]}
+                        for aid in written_ids
+                        if aid in extractions
+                    ],
+                )
+            for failure in failures:
+                if failure.item in written_ids:
+                    self._record_failure(session, failure)
         for article_id in by_id:
             if article_id in inserted:
                 outcome.added.append(article_id)
@@ -286,6 +414,18 @@ class Store:
             else:
                 outcome.present.append(article_id)
         return outcome
+
+    def _record_failure(self, session: Session, failure: records.StageFailure) -> None:
+        session.execute(
+            delete(StageFailureRow).where(
+                StageFailureRow.item == failure.item, StageFailureRow.stage == failure.stage
+            )
+        )
+        session.add(
+            StageFailureRow(
+                item=failure.item, stage=failure.stage, error=failure.error, message=failure.message[:2000]
+            )
+        )
 
     # ------------------------------------------------------------------ reads
 
@@ -299,14 +439,19 @@ class Store:
         with Session(self.engine) as session:
             return list(session.scalars(select(ArticleRow.id).order_by(ArticleRow.id)))
 
-    def iter_articles(self, ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
+    def iter_articles(
+        self, ids: Sequence[str] | None = None, with_doc: bool = True
+    ) -> Iterator[dict[str, Any]]:
         """Articles as plain dicts (with sentences and entity mentions), in the order of ``ids``."""
         if ids is None:
             ids = self.article_ids()
+        query = select(ArticleRow)
+        if not with_doc:
+            query = query.options(defer(ArticleRow.doc), defer(ArticleRow.raw_text))
         with Session(self.engine) as session:
             for i in range(0, len(ids), 200):
                 chunk = list(ids[i : i + 200])
-                rows = {r.id: r for r in session.scalars(select(ArticleRow).where(ArticleRow.id.in_(chunk)))}
+                rows = {r.id: r for r in session.scalars(query.where(ArticleRow.id.in_(chunk)))}
                 sentences: dict[str, list[tuple[int, int]]] = {aid: [] for aid in chunk}
                 for srow in session.scalars(
                     select(SentenceRow)
@@ -344,12 +489,12 @@ class Store:
                         "dateline": row.dateline,
                         "kind": row.kind,
                         "text": row.text,
-                        "raw_text": row.raw_text,
+                        "raw_text": row.raw_text if with_doc else "",
                         "removed": row.removed,
                         "extra": row.extra,
                         "sentences": sentences[aid],
                         "entities": mentions[aid],
-                        "doc": row.doc,
+                        "doc": row.doc if with_doc else None,
                         "n_tokens": row.n_tokens,
                     }
 
@@ -375,3 +520,325 @@ def _article_values(article: Article, ann: Annotation) -> dict[str, Any]:
         n_tokens=ann.n_tokens,
         doc=ann.doc_bytes or None,
     )
+
+
+# ------------------------------------------------------------------------------- the analysis store
+
+
+class Store(ArticleStore):
+    """The whole store: articles, and every stage's results (per-article extractions, corpus state, stories
+    with their analyses, entities, id aliases, failures)."""
+
+    # -- per-article results
+
+    def save_article_results(self, stage: str, version: str, results: Sequence[tuple[str, bytes]]) -> None:
+        if not results:
+            return
+        with Session(self.engine) as session, session.begin():
+            ids = [aid for aid, _ in results]
+            session.execute(
+                delete(ArticleResultRow).where(
+                    ArticleResultRow.stage == stage, ArticleResultRow.article_id.in_(ids)
+                )
+            )
+            session.execute(
+                self._insert(ArticleResultRow),
+                [
+                    {"article_id": aid, "stage": stage, "version": version, "data": data}
+                    for aid, data in results
+                ],
+            )
+            session.execute(
+                delete(StageFailureRow).where(StageFailureRow.stage == stage, StageFailureRow.item.in_(ids))
+            )
+
+    def article_ids_needing(self, stage: str, version: str) -> list[str]:
+        """Stored articles with no result of this stage version (new, failed before, or outdated)."""
+        done = select(ArticleResultRow.article_id).where(
+            ArticleResultRow.stage == stage, ArticleResultRow.version == version
+        )
+        with Session(self.engine) as session:
+            return list(
+                session.scalars(
+                    select(ArticleRow.id).where(ArticleRow.id.not_in(done)).order_by(ArticleRow.id)
+                )
+            )
+
+    def stage_versions(self, stage: str) -> Counter[str]:
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(ArticleResultRow.version, func.count())
+                .where(ArticleResultRow.stage == stage)
+                .group_by(ArticleResultRow.version)
+            )
+            return Counter({version: n for version, n in rows})
+
+    def extractions(self, ids: Sequence[str]) -> dict[str, records.ArticleExtraction]:
+        out: dict[str, records.ArticleExtraction] = {}
+        with Session(self.engine) as session:
+            for i in range(0, len(ids), 200):
+                rows = session.execute(
+                    select(ArticleResultRow.article_id, ArticleResultRow.data).where(
+                        ArticleResultRow.stage == "extract", ArticleResultRow.article_id.in_(ids[i : i + 200])
+                    )
+                )
+                for aid, data in rows:
+                    out[aid] = records.unpack(data, records.ArticleExtraction)
+        return out
+
+    def story_vectors(self, ids: Sequence[str]) -> dict[str, bytes]:
+        return {aid: extraction.story_vector for aid, extraction in self.extractions(ids).items()}
+
+    def article_dates(self, with_result: str) -> list[tuple[str, str | None]]:
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(ArticleRow.id, ArticleRow.published)
+                .join(ArticleResultRow, ArticleResultRow.article_id == ArticleRow.id)
+                .where(ArticleResultRow.stage == with_result)
+            )
+            return [(aid, published) for aid, published in rows]
+
+    def body_hashes(self) -> dict[str, str]:
+        with Session(self.engine) as session:
+            return {aid: h for aid, h in session.execute(select(ArticleRow.id, ArticleRow.body_hash))}
+
+    def outlets_of(self, ids: Sequence[str]) -> dict[str, str]:
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(ArticleRow.id, ArticleRow.outlet).where(ArticleRow.id.in_(list(ids)))
+            )
+            return {aid: outlet or "" for aid, outlet in rows}
+
+    # -- corpus state
+
+    def load_state(self, stage: str, version: str) -> bytes | None:
+        with Session(self.engine) as session:
+            row = session.get(CorpusStateRow, stage)
+            return row.data if row is not None and row.version == version else None
+
+    def save_state(self, stage: str, version: str, data: bytes) -> None:
+        with Session(self.engine) as session, session.begin():
+            session.execute(delete(CorpusStateRow).where(CorpusStateRow.stage == stage))
+            session.add(CorpusStateRow(stage=stage, version=version, data=data))
+
+    # -- stories
+
+    def story_members(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = defaultdict(list)
+        with Session(self.engine) as session:
+            for story_id, article_id in session.execute(
+                select(StoryArticleRow.story_id, StoryArticleRow.article_id)
+            ):
+                out[story_id].append(article_id)
+        return dict(out)
+
+    def story_inputs(self) -> dict[str, str]:
+        with Session(self.engine) as session:
+            return {sid: inputs for sid, inputs in session.execute(select(StoryRow.id, StoryRow.inputs))}
+
+    def save_story_order(self, story_ids: Sequence[str], aliases: dict[str, str]) -> None:
+        """Positions of the live stories; stories that no longer exist are removed, their ids aliased."""
+        with Session(self.engine) as session, session.begin():
+            live = set(story_ids)
+            gone = [sid for sid in session.scalars(select(StoryRow.id)) if sid not in live]
+            if gone:
+                session.execute(delete(EventRow).where(EventRow.story_id.in_(gone)))
+                session.execute(delete(StoryArticleRow).where(StoryArticleRow.story_id.in_(gone)))
+                session.execute(delete(StoryRow).where(StoryRow.id.in_(gone)))
+            for alias, target in aliases.items():
+                session.execute(delete(IdAliasRow).where(IdAliasRow.alias == alias))
+                session.add(IdAliasRow(alias=alias, kind="story", target=target))
+            # an alias that pointed at an absorbed story now points at its absorber
+            for row in session.scalars(select(IdAliasRow).where(IdAliasRow.target.in_(list(aliases)))):
+                row.target = aliases[row.target]
+            for position, sid in enumerate(story_ids):
+                session.execute(
+                    StoryRow.__table__.update().where(StoryRow.id == sid).values(position=position)
+                )
+
+    def save_story_analysis(self, position: int, inputs: str, analysis: records.StoryAnalysis) -> None:
+        """Replace one story's analysis, and fold its cast into the corpus-wide entity records."""
+        story = analysis.story
+        with Session(self.engine) as session, session.begin():
+            previous = self._previous_entities(session, [story.id, *story.former_ids])
+            self._replace_story(session, position, inputs, story, records.pack(analysis))
+            self._update_entities(session, analysis.entities, previous, set(story.articles))
+            session.execute(delete(QuoteRow).where(QuoteRow.article_id.in_(story.articles)))
+            if analysis.quotes:
+                session.execute(
+                    self._insert(QuoteRow),
+                    [
+                        {
+                            "id": q.id,
+                            "article_id": q.article,
+                            "start": q.start,
+                            "end": q.end,
+                            "kind": q.kind,
+                            "cue": q.cue,
+                            "speaker_text": q.speaker.text if q.speaker else None,
+                            "speaker_entity": q.speaker.entity if q.speaker else None,
+                            "source_type": q.source_type,
+                        }
+                        for q in analysis.quotes
+                    ],
+                )
+            if analysis.events:
+                session.execute(
+                    self._insert(EventRow),
+                    [
+                        {
+                            "id": event.id,
+                            "story_id": story.id,
+                            "date": event.date,
+                            "precision": event.precision,
+                            "data": records.to_builtins(event),
+                        }
+                        for event in analysis.events
+                    ],
+                )
+            session.execute(delete(StageFailureRow).where(StageFailureRow.item == story.id))
+
+    def _previous_entities(self, session: Session, story_ids: Sequence[str]) -> list[records.Entity]:
+        blobs = session.scalars(select(StoryRow.analysis).where(StoryRow.id.in_(list(story_ids))))
+        return [e for blob in blobs if blob for e in records.unpack(blob, records.StoryAnalysis).entities]
+
+    def _update_entities(
+        self,
+        session: Session,
+        entities: Sequence[records.Entity],
+        previous: Sequence[records.Entity],
+        articles: set[str],
+    ) -> None:
+        """Corpus-wide entity records: this story's articles' contribution is replaced by the new cast's.
+        An id the story no longer uses, whose record loses every mention, becomes an alias of the entity that
+        now holds most of its mentions."""
+        from newsprism.stages.corpus import merge_entities, without_articles
+
+        new_ids = {e.id for e in entities}
+        holder = {(m.article, m.start, m.end): e.id for e in entities for m in e.mentions}
+        touched = new_ids | {e.id for e in previous}
+        rows = {r.id: r for r in session.scalars(select(EntityRow).where(EntityRow.id.in_(list(touched))))}
+        for entity_id in sorted(touched):
+            row = rows.get(entity_id)
+            kept = None
+            if row is not None and row.record:
+                kept = without_articles(records.unpack(row.record, records.Entity), articles)
+            fresh = next((e for e in entities if e.id == entity_id), None)
+            parts = [p for p in (kept, fresh) if p is not None and p.mentions]
+            if not parts:
+                old = next((e for e in previous if e.id == entity_id), None)
+                votes = Counter(
+                    holder[k]
+                    for m in (old.mentions if old else [])
+                    if (k := (m.article, m.start, m.end)) in holder
+                )
+                if row is not None:
+                    row.record = None
+                if votes:
+                    target = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+                    session.execute(delete(IdAliasRow).where(IdAliasRow.alias == entity_id))
+                    session.add(IdAliasRow(alias=entity_id, kind="entity", target=target))
+                continue
+            (merged,) = merge_entities(parts)
+            values = {
+                "name": merged.name,
+                "type": merged.type,
+                "aliases": [records.to_builtins(a) for a in merged.aliases[:50]],
+                "position": len(merged.mentions),
+                "record": records.pack(merged),
+            }
+            if row is None:
+                session.add(EntityRow(id=entity_id, **values))
+            else:
+                for key, value in values.items():
+                    setattr(row, key, value)
+        session.flush()
+
+    def save_story_failure(self, position: int, story: records.Story, failure: records.StageFailure) -> None:
+        empty = records.StoryAnalysis(story=story, entities=[], quotes=[], events=[])
+        with Session(self.engine) as session, session.begin():
+            self._replace_story(session, position, "", story, records.pack(empty))
+            self._record_failure(session, failure)
+
+    def _replace_story(
+        self, session: Session, position: int, inputs: str, story: records.Story, blob: bytes
+    ) -> None:
+        session.execute(delete(EventRow).where(EventRow.story_id == story.id))
+        session.execute(delete(StoryArticleRow).where(StoryArticleRow.story_id == story.id))
+        session.execute(delete(StoryRow).where(StoryRow.id == story.id))
+        session.add(
+            StoryRow(id=story.id, title=story.title, data={}, position=position, inputs=inputs, analysis=blob)
+        )
+        session.flush()
+        session.execute(
+            self._insert(StoryArticleRow),
+            [{"story_id": story.id, "article_id": aid} for aid in story.articles],
+        )
+
+    def record_failures(self, failures: Sequence[records.StageFailure]) -> None:
+        if failures:
+            with Session(self.engine) as session, session.begin():
+                for failure in failures:
+                    self._record_failure(session, failure)
+
+    def failures(self) -> list[records.StageFailure]:
+        with Session(self.engine) as session:
+            return [
+                records.StageFailure(item=r.item, stage=r.stage, error=r.error, message=r.message)
+                for r in session.scalars(
+                    select(StageFailureRow).order_by(StageFailureRow.stage, StageFailureRow.item)
+                )
+            ]
+
+    def stories(self) -> list[records.Story]:
+        return [a.story for a in self.story_analyses()]
+
+    def story_analyses(self, ids: Sequence[str] | None = None) -> list[records.StoryAnalysis]:
+        query = select(StoryRow.analysis).order_by(StoryRow.position, StoryRow.id)
+        if ids is not None:
+            query = query.where(StoryRow.id.in_(list(ids)))
+        with Session(self.engine) as session:
+            return [records.unpack(blob, records.StoryAnalysis) for blob in session.scalars(query) if blob]
+
+    def resolve_id(self, kind: str, some_id: str) -> str:
+        """The live id for an id ever printed (an absorbed id resolves to its absorber)."""
+        with Session(self.engine) as session:
+            row = session.get(IdAliasRow, some_id)
+            return row.target if row is not None and row.kind == kind else some_id
+
+    def story_ids_of_articles(self, article_ids: Sequence[str]) -> list[str]:
+        found: set[str] = set()
+        with Session(self.engine) as session:
+            for i in range(0, len(article_ids), 500):
+                found.update(
+                    session.scalars(
+                        select(StoryArticleRow.story_id).where(
+                            StoryArticleRow.article_id.in_(article_ids[i : i + 500])
+                        )
+                    )
+                )
+        return sorted(found)
+
+    # -- entities
+
+    def entity_ids(self) -> set[str]:
+        """Every entity id ever minted (live or aliased): a new actor never gets one of them."""
+        with Session(self.engine) as session:
+            ids = set(session.scalars(select(EntityRow.id)))
+            ids.update(session.scalars(select(IdAliasRow.alias).where(IdAliasRow.kind == "entity")))
+        return ids
+
+    def entity_ids_by_mention(self, story_ids: Sequence[str]) -> dict[tuple[str, int, int], str]:
+        with Session(self.engine) as session:
+            previous = self._previous_entities(session, story_ids)
+        return {(m.article, m.start, m.end): e.id for e in previous for m in e.mentions}
+
+    def entities(self, ids: Sequence[str] | None = None) -> list[records.Entity]:
+        """Corpus-wide entity records, most mentioned first."""
+        query = select(EntityRow.record).where(EntityRow.record.is_not(None))
+        if ids is not None:
+            query = query.where(EntityRow.id.in_(list(ids)))
+        with Session(self.engine) as session:
+            found = [records.unpack(blob, records.Entity) for blob in session.scalars(query)]
+        found.sort(key=lambda e: (-len(e.mentions), e.name, e.id))
+        return found

@@ -509,6 +509,9 @@ class StoryIndex:
             out.extend(self._add_batch(batch))
         return out
 
+    def contains(self, article_id: str) -> bool:
+        return article_id in self._story_of
+
     def story_id(self, article_id: str) -> str:
         """The current id of the story an article belongs to (follows merges)."""
         story = self._stories[self._resolve(self._story_of[article_id])]

@@ -1276,7 +1276,11 @@ def build_timeline(
         for article in sorted(articles, key=lambda a: a["id"])
         for m in extract_event_mentions(article, entities)
     ]
-    fuzzy = entities is None  # with a cast, identity is already resolved
+    return timeline_from_mentions(mentions, fuzzy=entities is None)  # with a cast, identity is resolved
+
+
+def timeline_from_mentions(mentions: list[dict[str, Any]], fuzzy: bool = False) -> list[dict]:
+    """Events from already extracted event mentions (the stored per-article results), sorted as above."""
     events = [_event_record(members, fuzzy) for members in merge_event_mentions(mentions, fuzzy)]
     dated = sorted((e for e in events if e["range"]), key=lambda e: (e["range"][0], e["range"][1], e["id"]))
     undated = sorted(

@@ -119,7 +119,8 @@ def _hang_in_c_on(items: list[int], _context: None) -> list[int]:
 
 
 def test_hung_worker_is_replaced_and_only_its_item_lost() -> None:
-    executor = ProcessExecutor(2, seconds_per_item=0.2, grace_seconds=2.0)
+    # The grace covers the first task of a fresh worker importing this test module.
+    executor = ProcessExecutor(2, seconds_per_item=0.2, grace_seconds=10.0)
     batches = [[1, 2, 3], [11, 12, 13, 14], [21, 22]]
     try:
         results = sorted(
@@ -141,11 +142,13 @@ _PARENT_SCRIPT = textwrap.dedent(
         time.sleep(600)
         return items
 
-    executor = ProcessExecutor(2)
-    results = executor.map(nap, [[1], [2]], None, lambda i: i)
-    pool = executor._pool or executor._start()
-    print(" ".join(str(p.pid) for p in pool._pool), flush=True)
-    next(results)
+
+    if __name__ == "__main__":  # the spawned workers import this file again
+        executor = ProcessExecutor(2)
+        pool = executor._start()
+        results = executor.map(nap, [[1], [2]], None, lambda i: i)
+        print(" ".join(str(p.pid) for p in pool._pool), flush=True)
+        next(results)
     """
 )
 

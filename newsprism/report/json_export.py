@@ -10,10 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from newsprism import __version__
 from newsprism.store import Store
 
-JSON_VERSION = "1.1"  # 1.1: stories, entities, quotes, events
+JSON_VERSION = "1.2"  # 1.1: stories, entities, quotes, events; 1.2: former_ids, failed, failures
 
 
 def article_json(row: dict[str, Any]) -> dict[str, Any]:
@@ -35,25 +34,11 @@ def article_json(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def build_document(store: Store, article_ids: Sequence[str], with_analysis: bool = True) -> dict[str, Any]:
-    """The JSON document for these articles; ``with_analysis`` adds stories, the cast, quotes and events."""
-    unique_ids = list(dict.fromkeys(article_ids))
-    rows = list(store.iter_articles(unique_ids))
-    document: dict[str, Any] = {
-        "version": JSON_VERSION,
-        "generator": f"newsprism {__version__}",
-        "articles": [article_json(row) for row in rows],
-        "stories": [],
-    }
-    if with_analysis:
-        from newsprism.analysis import analyze_articles
+def build_document(store: Store, article_ids: Sequence[str] | None = None) -> dict[str, Any]:
+    """The JSON document for these articles' stories, from the store's results (nothing recomputed)."""
+    from newsprism.analysis import document
 
-        analysis = analyze_articles(rows)
-        document["stories"] = analysis["stories"]
-        document["entities"] = analysis["entities"]
-        document["quotes"] = analysis["quotes"]
-        document["events"] = analysis["events"]
-    return document
+    return document(store, article_ids)
 
 
 def dumps_document(document: dict[str, Any]) -> str:

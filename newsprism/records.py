@@ -1,0 +1,297 @@
+"""Typed records for everything that passes between analysis stages or is stored.
+
+msgspec Structs: one schema per record, checked on decode (a stored or exchanged record of the wrong shape
+fails loudly at the boundary instead of deep inside a later stage), one JSON path both ways (``to_json`` /
+``from_json``), and encoding an order of magnitude faster than dataclasses through ``json``. They pickle, so
+they cross to worker processes. Field names are those of the JSON contract (``newsprism analyze --json``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import msgspec
+
+T = TypeVar("T")
+
+
+class Record(msgspec.Struct, kw_only=True):
+    """Base of every record: plain fields, no behaviour beyond conversion."""
+
+
+# ------------------------------------------------------------------------------------------- the cast
+
+
+class Alias(Record):
+    text: str
+    count: int
+
+
+class EntityMention(Record):
+    article: str
+    start: int
+    end: int
+    text: str
+    kind: str  # ner | title | surname | acronym | nominal | role
+
+
+class Label(Record):
+    article: str
+    outlet: str
+    text: str
+    start: int
+    end: int
+    kind: str  # title | premodifier | appositive | copula | descriptive | nominal
+    in_: str = msgspec.field(default="text", name="in")  # "text", or the removed block ("caption", "title")
+
+
+class Merge(Record, omit_defaults=True):
+    """Why two mentions or local clusters were taken for one actor (absent fields are left out)."""
+
+    reason: str
+    article: str | None = None
+    a: str | None = None
+    b: str | None = None
+    context_cosine: float | None = None
+
+
+class Entity(Record):
+    id: str
+    name: str
+    type: str
+    aliases: list[Alias]
+    mentions: list[EntityMention]
+    labels: list[Label]
+    label_groups: dict[str, list[str]]
+    articles: list[str]
+    merges: list[Merge]
+    former_ids: list[str] = []  # ids of entities this one absorbed; each still resolves here
+
+
+class LocalMention(Record):
+    """One mention inside one article, as the per-article pass found it (before cross-article linking)."""
+
+    start: int
+    end: int
+    text: str
+    type: str
+    kind: str
+    sentence: int
+    root: int
+
+
+class LocalLabel(Record):
+    outlet: str
+    text: str
+    start: int
+    end: int
+    kind: str
+    head: str
+    source: str = "text"
+
+
+class LocalEntity(Record):
+    """The mentions of one actor inside one article, with its labels and a context vector for linking."""
+
+    type: str
+    mentions: list[LocalMention]
+    labels: list[LocalLabel]
+    merges: list[Merge]
+    acronym: str | None = None
+    nominal_keys: list[str] = []
+    place: str | None = None
+    vector: bytes | None = None  # float16 MiniLM context vector (see ``pack_vector``)
+
+
+class ArticleExtraction(Record):
+    """The per-article stage's output. Entity ids in quotes and event mentions are local ("L<n>", an index
+    into ``entities``) until the story stage links them to the cast."""
+
+    article: str
+    entities: list[LocalEntity]
+    quotes: list[Quote]
+    event_mentions: list[EventMention]
+    story_vector: bytes  # float16 MiniLM vector of headline + lead (story clustering)
+
+
+# ------------------------------------------------------------------------------------------ the quotes
+
+
+class Speaker(Record):
+    text: str | None = None
+    entity: str | None = None
+    type: str | None = None
+    mention: str | None = None
+    start: int | None = None
+    end: int | None = None
+    resolution: str | None = None
+    descriptor: str | None = None
+    antecedent: tuple[int, int] | None = None  # span of the name a pronoun or description resolves to
+
+
+class Quote(Record):
+    id: str
+    article: str
+    start: int
+    end: int
+    text: str
+    kind: str  # direct | indirect | according_to | partial | block
+    cue: str | None
+    cue_start: int | None
+    cue_end: int | None
+    segments: list[tuple[int, int]]
+    sentence: int
+    speaker: Speaker | None
+    source_type: str | None
+    via: str | None
+
+
+# ---------------------------------------------------------------------------------------- the timeline
+
+
+class TemporalExpression(Record):
+    text: str
+    start: int
+    end: int
+    value: str | None
+    precision: str | None
+    anchor: str | None = None
+    tense: str | None = None
+    kind: str | None = None
+    range: tuple[str, str] | None = None
+
+
+class Trigger(Record):
+    start: int
+    end: int
+    text: str
+    lemma: str
+
+
+class EventMention(Record):
+    article: str
+    start: int
+    end: int
+    trigger: Trigger
+    type: str
+    nominal: bool
+    plural: bool
+    participants: list[str]
+    names: dict[str, str]
+    subject: str | None
+    object: str | None
+    where: list[str]
+    time: TemporalExpression | None
+    summary: str
+
+
+class EventMentionRef(Record):
+    article: str
+    start: int
+    end: int
+    trigger: tuple[int, int]
+
+
+class Event(Record):
+    id: str
+    date: str | None
+    precision: str | None
+    date_text: str | None
+    range: tuple[str, str] | None
+    type: str
+    summary: str
+    participants: list[str]
+    where: list[str]
+    articles: list[str]
+    mentions: list[EventMentionRef]
+    story: str | None = None
+
+
+# ----------------------------------------------------------------------------------------- the stories
+
+
+class TopEntity(Record):
+    name: str
+    key: str
+    weight: float
+
+
+class Story(Record):
+    id: str
+    title: str
+    articles: list[str]
+    outlets: list[str]
+    first: str | None
+    last: str | None
+    duplicates: list[list[str]]  # groups of syndicated / reprinted copies (representative first)
+    top_entities: list[TopEntity]
+    former_ids: list[str] = []  # ids of stories merged into this one; each still resolves here
+
+
+class StoryAnalysis(Record):
+    """Everything stored per story: its cast, quotes and timeline (recomputed only when its inputs change)."""
+
+    story: Story
+    entities: list[Entity]
+    quotes: list[Quote]
+    events: list[Event]
+
+
+# --------------------------------------------------------------------------------------------- failures
+
+
+class StageFailure(Record):
+    """One item a stage could not process: recorded, shown in the run summary, never fatal to the run."""
+
+    item: str  # article or story id (or source path for ingest)
+    stage: str
+    error: str  # exception type
+    message: str
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+_encoder = msgspec.json.Encoder()
+
+
+def to_json(record: Any) -> bytes:
+    return _encoder.encode(record)
+
+
+def from_json(data: bytes | str, kind: type[T]) -> T:
+    return msgspec.json.decode(data, type=kind)
+
+
+_packer = msgspec.msgpack.Encoder()
+
+
+def pack(record: Any) -> bytes:
+    """Compact binary form for the store (bytes stay raw); same schema as the JSON."""
+    return _packer.encode(record)
+
+
+def unpack(data: bytes, kind: type[T]) -> T:
+    return msgspec.msgpack.decode(data, type=kind)
+
+
+def pack_vector(vector: Any) -> bytes:
+    """A unit vector as float16 bytes: half the size of float32, and cosines stay within 1e-3."""
+    import numpy as np
+
+    return np.asarray(vector, dtype=np.float16).tobytes()
+
+
+def unpack_vector(data: bytes) -> Any:
+    import numpy as np
+
+    return np.frombuffer(data, dtype=np.float16).astype(np.float32)
+
+
+def to_builtins(record: Any) -> Any:
+    """Plain JSON-ready values (dicts, lists) with the contract's field names."""
+    return msgspec.to_builtins(record)
+
+
+def convert(value: Any, kind: type[T]) -> T:
+    """A stage's plain output checked into its record type (raises msgspec.ValidationError on a wrong shape)."""
+    return msgspec.convert(value, type=kind, strict=False)

@@ -1,0 +1,361 @@
+"""Corpus stages over the store: story clustering (incremental), then the analysis of each changed story.
+
+* ``stories``: the story index (MinHash near-duplicates, MiniLM centroids in hnswlib, entity overlap, time) is
+  kept in the store; new articles are added to it in canonical order (publication date, then id), with their
+  stored headline+lead vectors, so no model runs and old articles are never revisited.
+* ``story_analysis``: for each story whose members or stage versions changed, its articles' local actors are
+  linked into the story's cast (stored context vectors, no model), quotes and event mentions get cast ids,
+  and event mentions merge into the timeline. Unchanged stories are not touched.
+* Ids are minted once. A story keeps the id of its first article's story; when stories merge, the absorbed
+  id becomes an alias. An actor keeps the id it had when first seen: a recomputed cast takes each entity's
+  id from the stored entity that held most of its mentions, so a later, longer name does not change it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from newsprism import records
+from newsprism.records import ArticleExtraction, Entity, Event, Quote, StageFailure, Story, StoryAnalysis
+from newsprism.stages import stage
+from newsprism.stages.extract import local_id
+
+if TYPE_CHECKING:
+    from newsprism import entities as entities_mod
+    from newsprism.store import Store
+
+log = logging.getLogger("newsprism")
+
+STORIES = stage("stories")
+ANALYSIS = stage("story_analysis")
+EXTRACT = stage("extract")
+
+
+@dataclass
+class CorpusReport:
+    stories: list[Story] = field(default_factory=list)
+    recomputed: list[str] = field(default_factory=list)  # story ids analysed in this run
+    failures: list[StageFailure] = field(default_factory=list)
+
+
+def canonical_order(rows: Iterable[tuple[str, str | None]]) -> list[str]:
+    """Article ids by publication date (undated last), then id: the order every corpus stage adds them in,
+    so that the same articles give the same stories whatever order the files were given in."""
+    return [aid for aid, _ in sorted(rows, key=lambda r: (r[1] is None, r[1] or "", r[0]))]
+
+
+# -------------------------------------------------------------------------------------------- stories
+
+
+def update_story_index(store: Store) -> list[dict[str, Any]]:
+    """Add every article the index does not hold yet; return the story records (largest first)."""
+    from newsprism.stories import StoryIndex
+
+    blob = store.load_state(STORIES.name, STORIES.version)
+    index: StoryIndex = pickle.loads(blob) if blob is not None else StoryIndex()  # state this store wrote
+    pending = [
+        (aid, published)
+        for aid, published in store.article_dates(with_result=EXTRACT.name)
+        if not index.contains(aid)
+    ]
+    order = canonical_order(pending)
+    for start in range(0, len(order), 200):
+        chunk = order[start : start + 200]
+        vectors = store.story_vectors(chunk)
+        for article in store.iter_articles(chunk, with_doc=False):
+            index.add(article, records.unpack_vector(vectors[article["id"]]))
+    if order or blob is None:
+        store.save_state(STORIES.name, STORIES.version, pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
+    return index.stories()
+
+
+# ------------------------------------------------------------------------------------- story analysis
+
+
+def story_inputs(story: dict[str, Any], body_hashes: dict[str, str]) -> str:
+    """What a story's analysis depends on: its members (and their texts) and the stage versions."""
+    digest = hashlib.sha1(f"{ANALYSIS.version}|{EXTRACT.version}".encode())
+    for article_id in sorted(story["articles"]):
+        digest.update(f"|{article_id}:{body_hashes.get(article_id, '')}".encode())
+    for group in story["duplicates"]:
+        digest.update(("|dup:" + ",".join(group)).encode())
+    return digest.hexdigest()[:32]
+
+
+def _local_entities(extraction: ArticleExtraction, outlet: str) -> list[entities_mod.LocalEntity]:
+    from newsprism.entities import Label, LocalEntity, Mention
+
+    out = []
+    aid = extraction.article
+    for index, rec in enumerate(extraction.entities):
+        out.append(
+            LocalEntity(
+                article=aid,
+                outlet=outlet,
+                type=rec.type,
+                mentions=[
+                    Mention(aid, m.start, m.end, m.text, m.type, m.kind, m.sentence, m.root, index)
+                    for m in rec.mentions
+                ],
+                labels=[
+                    Label(aid, lab.outlet, lab.text, lab.start, lab.end, lab.kind, lab.head, lab.source)
+                    for lab in rec.labels
+                ],
+                merges=[records.to_builtins(m) for m in rec.merges],
+                acronym=rec.acronym,
+                nominal_keys=frozenset(rec.nominal_keys),
+                place=rec.place,
+                vec=None if rec.vector is None else records.unpack_vector(rec.vector),
+            )
+        )
+    return out
+
+
+MentionKey = tuple[str, int, int]
+
+
+def _assign_ids(
+    entities: list[dict[str, Any]], previous: dict[MentionKey, str], taken: set[str]
+) -> dict[str, str]:
+    """Give each new entity the id of the stored entity holding most of its mentions (older ids survive);
+    mint an id only for an actor never seen. Returns {minted id -> final id}."""
+    final: dict[str, str] = {}
+    claimed: set[str] = set()
+    ranked = sorted(entities, key=lambda e: (-len(e["mentions"]), e["id"]))
+    for entity in ranked:
+        votes = Counter(
+            previous[key]
+            for m in entity["mentions"]
+            if (key := (m["article"], m["start"], m["end"])) in previous
+        )
+        chosen = next(
+            (old for old, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0])) if old not in claimed),
+            None,
+        )
+        if chosen is None:
+            base = entity["id"].split("-")[0]
+            chosen, n = base, 1
+            while chosen in claimed or (chosen in taken and chosen not in votes):
+                n += 1
+                chosen = f"{base}-{n}"
+        claimed.add(chosen)
+        final[entity["id"]] = chosen
+    return final
+
+
+def analyze_story(
+    story: dict[str, Any],
+    extractions: dict[str, ArticleExtraction],
+    outlets: dict[str, str],
+    previous_ids: dict[MentionKey, str],
+    taken_ids: set[str],
+) -> StoryAnalysis:
+    """Cast, quotes and timeline of one story from its members' stored extractions (no model run)."""
+    from newsprism.entities import build_entities, link_local_entities
+    from newsprism.timeline import timeline_from_mentions
+
+    members = sorted(a for a in story["articles"] if a in extractions)
+    locals_: list[entities_mod.LocalEntity] = []
+    local_keys: list[tuple[str, str]] = []  # (article, local id) of each entry of locals_
+    for aid in members:
+        found = _local_entities(extractions[aid], outlets.get(aid) or "")
+        locals_.extend(found)
+        local_keys.extend((aid, local_id(i)) for i in range(len(found)))
+    clusters = link_local_entities(locals_)
+    cast = build_entities(locals_, clusters)
+    rename = _assign_ids(cast, previous_ids, taken_ids)
+    global_of: dict[tuple[str, str], str] = {}  # (article, local id) -> cast id
+    for cluster, entity in zip(clusters, _cluster_entities(cast, clusters, locals_), strict=True):
+        for local_index, _ in cluster:
+            global_of[local_keys[local_index]] = rename[entity]
+    for entity in cast:
+        entity["id"] = rename[entity["id"]]
+    story_id = story["id"]
+
+    def remap(article: str, local: str | None) -> str | None:
+        return global_of.get((article, local)) if local else None
+
+    quotes: list[Quote] = []
+    mentions: list[dict[str, Any]] = []
+    for aid in members:
+        extraction = extractions[aid]
+        for quote in extraction.quotes:
+            if quote.speaker is not None and quote.speaker.entity:
+                quote.speaker.entity = remap(aid, quote.speaker.entity)
+            quotes.append(quote)
+        for mention in extraction.event_mentions:
+            plain = records.to_builtins(mention)
+            plain["participants"] = [remap(aid, p) or p for p in mention.participants]
+            plain["names"] = {remap(aid, k) or k: v for k, v in mention.names.items()}
+            mentions.append(plain)
+    events = [records.convert({**e, "story": story_id}, Event) for e in timeline_from_mentions(mentions)]
+    return StoryAnalysis(
+        story=records.convert(story, Story),
+        entities=[records.convert(e, Entity) for e in cast],
+        quotes=quotes,
+        events=events,
+    )
+
+
+def _cluster_entities(
+    cast: list[dict[str, Any]],
+    clusters: Sequence[Sequence[tuple[int, Any]]],
+    locals_: list[entities_mod.LocalEntity],
+) -> list[str]:
+    """The (minted) cast id of each cluster, found through its first mention (build_entities reorders)."""
+    by_mention = {(m["article"], m["start"], m["end"]): e["id"] for e in cast for m in e["mentions"]}
+    out = []
+    for cluster in clusters:
+        local = locals_[cluster[0][0]]
+        first = local.mentions[0]
+        out.append(by_mention[(first.article, first.start, first.end)])
+    return out
+
+
+def update_corpus(store: Store, on_story: Callable[[int, int], None] | None = None) -> CorpusReport:
+    """Bring stories and their analyses up to date with the stored articles; failures are recorded."""
+    report = CorpusReport()
+    story_dicts = update_story_index(store)
+    previous_members = store.story_members()
+    previous_inputs = store.story_inputs()
+    body_hashes = store.body_hashes()
+    new_ids = {s["id"] for s in story_dicts}
+    aliases = _absorbed(previous_members, story_dicts, new_ids)
+    for story in story_dicts:
+        story["former_ids"] = sorted(old for old, new in aliases.items() if new == story["id"])
+    changed = [
+        (position, s)
+        for position, s in enumerate(story_dicts)
+        if previous_inputs.get(s["id"]) != story_inputs(s, body_hashes)
+    ]
+    store.save_story_order([s["id"] for s in story_dicts], aliases)
+    taken = store.entity_ids()
+    for n, (position, story) in enumerate(changed, start=1):
+        try:
+            analysis = _analyze_stored(store, story, previous_members, aliases, taken)
+            store.save_story_analysis(position, story_inputs(story, body_hashes), analysis)
+            taken.update(e.id for e in analysis.entities)
+            report.recomputed.append(story["id"])
+        except Exception as exc:
+            log.debug("story analysis failed for %s", story["id"], exc_info=True)
+            failure = StageFailure(
+                item=story["id"], stage=ANALYSIS.name, error=type(exc).__name__, message=str(exc)
+            )
+            report.failures.append(failure)
+            store.save_story_failure(position, records.convert(story, Story), failure)
+        if on_story:
+            on_story(n, len(changed))
+    report.stories = [records.convert(s, Story) for s in story_dicts]
+    return report
+
+
+def _absorbed(
+    previous: dict[str, list[str]], stories: list[dict[str, Any]], live: set[str]
+) -> dict[str, str]:
+    """Stored story ids that no longer exist -> the story that now holds most of their articles."""
+    story_of = {aid: s["id"] for s in stories for aid in s["articles"]}
+    out: dict[str, str] = {}
+    for old, members in previous.items():
+        if old in live:
+            continue
+        votes = Counter(story_of[a] for a in members if a in story_of)
+        if votes:
+            out[old] = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    return out
+
+
+def _analyze_stored(
+    store: Store,
+    story: dict[str, Any],
+    previous_members: dict[str, list[str]],
+    aliases: dict[str, str],
+    taken: set[str],
+) -> StoryAnalysis:
+    members = list(story["articles"])
+    extractions = store.extractions(members)
+    missing = [a for a in members if a not in extractions]
+    if missing:
+        log.info("story %s: %d articles have no extraction yet", story["id"], len(missing))
+    sources = [story["id"], *story.get("former_ids", [])]
+    previous_ids = store.entity_ids_by_mention(sources)
+    return analyze_story(story, extractions, store.outlets_of(members), previous_ids, taken)
+
+
+def merge_entities(entities: Iterable[Entity]) -> list[Entity]:
+    """One record per entity id across stories (an actor's mentions and labels from every story)."""
+    by_id: dict[str, list[Entity]] = defaultdict(list)
+    for entity in entities:
+        by_id[entity.id].append(entity)
+    out = []
+    for parts in by_id.values():
+        if len(parts) == 1:
+            out.append(parts[0])
+            continue
+        main = max(parts, key=lambda e: (len(e.mentions), e.name))
+        mentions = sorted(
+            {(m.article, m.start, m.end): m for p in parts for m in p.mentions}.values(),
+            key=lambda m: (m.article, m.start, m.end),
+        )
+        labels = sorted(
+            {(lab.article, lab.start, lab.end): lab for p in parts for lab in p.labels}.values(),
+            key=lambda lab: (lab.article, lab.start, lab.end),
+        )
+        groups: dict[str, list[str]] = defaultdict(list)
+        for lab in labels:
+            if lab.text not in groups[lab.outlet]:
+                groups[lab.outlet].append(lab.text)
+        counts = Counter(m.text for m in mentions)
+        out.append(
+            Entity(
+                id=main.id,
+                name=main.name,
+                type=main.type,
+                aliases=[
+                    records.Alias(text=t, count=c)
+                    for t, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+                ],
+                mentions=mentions,
+                labels=labels,
+                label_groups=dict(sorted(groups.items())),
+                articles=sorted({m.article for m in mentions}),
+                merges=list(
+                    {
+                        (m.reason, m.article, m.a, m.b, m.context_cosine): m for p in parts for m in p.merges
+                    }.values()
+                ),
+                former_ids=sorted({f for p in parts for f in p.former_ids}),
+            )
+        )
+    out.sort(key=lambda e: (-len(e.mentions), e.name, e.mentions[0].article if e.mentions else "", e.id))
+    return out
+
+
+def without_articles(entity: Entity, articles: set[str]) -> Entity:
+    """The entity with the mentions and labels of ``articles`` taken out (their story is being redone)."""
+    mentions = [m for m in entity.mentions if m.article not in articles]
+    labels = [lab for lab in entity.labels if lab.article not in articles]
+    counts = Counter(m.text for m in mentions)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for lab in labels:
+        if lab.text not in groups[lab.outlet]:
+            groups[lab.outlet].append(lab.text)
+    return Entity(
+        id=entity.id,
+        name=entity.name,
+        type=entity.type,
+        aliases=[
+            records.Alias(text=t, count=c) for t, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+        mentions=mentions,
+        labels=labels,
+        label_groups=dict(sorted(groups.items())),
+        articles=sorted({m.article for m in mentions}),
+        merges=[m for m in entity.merges if m.article is None or m.article not in articles],
+        former_ids=entity.former_ids,
+    )

@@ -1,0 +1,136 @@
+"""Per-article extraction, run once per article right after its parse (in the ingest workers).
+
+It computes everything about an article that does not depend on other articles: its actors with their
+mentions, labels and context vectors; its quotes with their local speakers; its event mentions with resolved
+dates; and its headline+lead vector for story clustering. The story stage later links the local actors across
+the story's articles and rewrites the local ids ("L<n>") to cast ids, with no model run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from newsprism import records
+from newsprism.records import ArticleExtraction, StageFailure
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+    from newsprism import entities as entities_mod
+
+log = logging.getLogger("newsprism")
+
+STAGE = "extract"
+
+
+@dataclass
+class ExtractInput:
+    """One article to extract from: its stored fields (as the stage functions read them) and its parse."""
+
+    article: dict[str, Any]
+    doc: Doc
+
+
+def local_id(index: int) -> str:
+    return f"L{index}"
+
+
+def _local_cast(local: entities_mod.LocalEntity, index: int) -> dict[str, Any]:
+    """One local actor in the shape the quote and event passes read a cast entity in."""
+    from newsprism.entities import build_entities
+
+    (entity,) = build_entities([local], [[(0, [])]])
+    entity["id"] = local_id(index)
+    return entity
+
+
+def _to_record(local: entities_mod.LocalEntity) -> records.LocalEntity:
+    return records.LocalEntity(
+        type=local.type,
+        mentions=[
+            records.LocalMention(
+                start=m.start,
+                end=m.end,
+                text=m.text,
+                type=m.type,
+                kind=m.kind,
+                sentence=m.sentence,
+                root=m.root,
+            )
+            for m in local.mentions
+        ],
+        labels=[
+            records.LocalLabel(
+                outlet=lab.outlet,
+                text=lab.text,
+                start=lab.start,
+                end=lab.end,
+                kind=lab.kind,
+                head=lab.head,
+                source=lab.source,
+            )
+            for lab in local.labels
+        ],
+        merges=[records.convert(m, records.Merge) for m in local.merges],
+        acronym=local.acronym,
+        nominal_keys=sorted(local.nominal_keys),
+        place=local.place,
+        vector=None if local.vec is None else records.pack_vector(local.vec),
+    )
+
+
+def extract_one(
+    item: ExtractInput, locals_: list[entities_mod.LocalEntity], story_vector: Any
+) -> ArticleExtraction:
+    from newsprism.quotes import extract_quotes
+    from newsprism.timeline import extract_event_mentions
+
+    article = {**item.article, "spacy_doc": item.doc}
+    cast = [_local_cast(local, i) for i, local in enumerate(locals_)]
+    quotes = [records.convert(q, records.Quote) for q in extract_quotes(article, cast)]
+    events = [
+        records.convert(m, records.EventMention) for m in extract_event_mentions(article, cast, doc=item.doc)
+    ]
+    return ArticleExtraction(
+        article=item.article["id"],
+        entities=[_to_record(local) for local in locals_],
+        quotes=quotes,
+        event_mentions=events,
+        story_vector=records.pack_vector(story_vector),
+    )
+
+
+def run(batch: Sequence[ExtractInput], context: object = None) -> list[ArticleExtraction | StageFailure]:
+    """The stage: one result per input, in order; an article that fails is a StageFailure, not an abort.
+
+    The model calls are batched over the whole batch: one MiniLM call for every actor context, one for every
+    headline+lead."""
+    from newsprism import nlp
+    from newsprism.entities import _context_vectors, extract_local_entities
+    from newsprism.stories import article_vectors
+
+    out: list[ArticleExtraction | StageFailure | None] = [None] * len(batch)
+    locals_by_item: dict[int, list[entities_mod.LocalEntity]] = {}
+    for n, item in enumerate(batch):
+        try:
+            locals_by_item[n] = extract_local_entities({**item.article, "spacy_doc": item.doc})
+        except Exception as exc:
+            out[n] = _failure(item, exc)
+    ok = [n for n in range(len(batch)) if out[n] is None]
+    all_locals = [local for n in ok for local in locals_by_item[n]]
+    _context_vectors([batch[n].article for n in ok], all_locals, nlp.embed)
+    vectors = article_vectors([batch[n].article for n in ok])
+    for row, n in enumerate(ok):
+        try:
+            out[n] = extract_one(batch[n], locals_by_item[n], vectors[row])
+        except Exception as exc:
+            out[n] = _failure(batch[n], exc)
+    return [r for r in out if r is not None]
+
+
+def _failure(item: ExtractInput, exc: BaseException) -> StageFailure:
+    log.debug("extract failed on %s", item.article.get("id"), exc_info=True)
+    return StageFailure(item=str(item.article["id"]), stage=STAGE, error=type(exc).__name__, message=str(exc))
