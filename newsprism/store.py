@@ -28,6 +28,7 @@ from sqlalchemy import (
     event,
     func,
     select,
+    update,
 )
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -204,7 +205,7 @@ class StageFailureRow(Base):
 Index("ix_mention_article_start", MentionRow.article_id, MentionRow.start)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -301,7 +302,7 @@ class ArticleStore:
         if create:
             migrate(self.engine, url)
 
-    def _insert(self, table: type[Base]):  # type: ignore[no-untyped-def]
+    def _insert(self, table: type[Base]) -> Any:
         """INSERT ... ON CONFLICT DO NOTHING for this backend: the database, not a prior SELECT, decides."""
         dialect_insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
         return dialect_insert(table).on_conflict_do_nothing()
@@ -652,9 +653,7 @@ class Store(ArticleStore):
             for row in session.scalars(select(IdAliasRow).where(IdAliasRow.target.in_(list(aliases)))):
                 row.target = aliases[row.target]
             for position, sid in enumerate(story_ids):
-                session.execute(
-                    StoryRow.__table__.update().where(StoryRow.id == sid).values(position=position)
-                )
+                session.execute(update(StoryRow).where(StoryRow.id == sid).values(position=position))
 
     def save_story_analysis(self, position: int, inputs: str, analysis: records.StoryAnalysis) -> None:
         """Replace one story's analysis, and fold its cast into the corpus-wide entity records."""
@@ -839,6 +838,6 @@ class Store(ArticleStore):
         if ids is not None:
             query = query.where(EntityRow.id.in_(list(ids)))
         with Session(self.engine) as session:
-            found = [records.unpack(blob, records.Entity) for blob in session.scalars(query)]
+            found = [records.unpack(blob, records.Entity) for blob in session.scalars(query) if blob]
         found.sort(key=lambda e: (-len(e.mentions), e.name, e.id))
         return found

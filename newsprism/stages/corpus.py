@@ -171,9 +171,9 @@ def analyze_story(
     cast = build_entities(locals_, clusters)
     rename = _assign_ids(cast, previous_ids, taken_ids)
     global_of: dict[tuple[str, str], str] = {}  # (article, local id) -> cast id
-    for cluster, entity in zip(clusters, _cluster_entities(cast, clusters, locals_), strict=True):
+    for cluster, minted in zip(clusters, _cluster_entities(cast, clusters, locals_), strict=True):
         for local_index, _ in cluster:
-            global_of[local_keys[local_index]] = rename[entity]
+            global_of[local_keys[local_index]] = rename[minted]
     for entity in cast:
         entity["id"] = rename[entity["id"]]
     story_id = story["id"]
