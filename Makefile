@@ -9,7 +9,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install demo test eval bench lint format lock clean
+.PHONY: install demo test smoke eval bench lint format lock clean
 
 install: $(STAMP)
 
@@ -28,6 +28,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# Real-data check: analyze over 300 articles of ../shared/data + tests/data/clean (skipped when the data is absent).
+smoke: $(STAMP)
+	$(BIN)/python benchmarks/smoke.py
 
 eval: $(STAMP)
 	$(BIN)/python -m newsprism.evaluation
