@@ -17,7 +17,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from newsprism.model import RemovedSpan, normalise_text
+from newsprism.model import RemovedSpan, normalise_text, same_headline
 
 PROMO_REASONS = frozenset({"donation", "newsletter", "subscribe", "comments"})
 TERMINAL_PUNCT = '.!?"”’)…:;'
@@ -541,7 +541,7 @@ def clean(
         _classify(block, rules, outlet_names, len(raw))
 
     if blocks and (
-        title_first_line or (known_title and normalise_text(blocks[0].text) == normalise_text(known_title))
+        title_first_line or same_headline(blocks[0].text, known_title)
     ):
         _take_title(blocks, raw, result)
 

@@ -1340,7 +1340,8 @@ def link_local_entities(locals_: list[LocalEntity]) -> list[list[tuple[int, list
     for r, group in live.items():
         for name in group.names if group.kind in {"name", "person"} else ():
             letters = initials(name)
-            if len(name_tokens(name)) > 1 and (group.kind == "name" or len(letters) >= 3):
+            # No letters (a name of numbers, "46 35") spells no acronym: it must not index under "".
+            if len(letters) >= 2 and len(name_tokens(name)) > 1 and (group.kind == "name" or len(letters) >= 3):
                 by_initials[letters].append(r)
     for r, group in list(live.items()):
         if group.kind != "name" or r not in live:
@@ -1353,7 +1354,9 @@ def link_local_entities(locals_: list[LocalEntity]) -> list[list[tuple[int, list
             ),
             None,
         )
-        targets = [t for t in by_initials.get(letters or "", []) if t != r and t in live]
+        if not letters:
+            continue
+        targets = [t for t in by_initials.get(letters, []) if t != r and t in live]
         if not targets:
             continue
         target = max(targets, key=lambda t: _cos(group.centroid, live[t].centroid))

@@ -43,6 +43,17 @@ def sanitize_field(value: str) -> str:
     return _UNSAFE_FIELD.sub("\ufffd", value).strip()
 
 
+_HEADLINE_END = re.compile(r"[\s.!?:;,\"'“”‘’]+$")
+
+
+def same_headline(a: str | None, b: str | None) -> bool:
+    """One headline in two spellings: case, quotes, spacing and final punctuation do not count (corpora add a
+    final "." to the title line, feeds drop it)."""
+    if not a or not b:
+        return False
+    return _HEADLINE_END.sub("", normalise_text(a)) == _HEADLINE_END.sub("", normalise_text(b))
+
+
 def stable_id(*parts: str, length: int = 16) -> str:
     digest = hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
     return digest[:length]

@@ -31,6 +31,7 @@ from newsprism.model import (
     IngestFailure,
     RawDocument,
     normalise_text,
+    same_headline,
     sanitize_body,
     sanitize_field,
     stable_id,
@@ -157,9 +158,7 @@ def build_article(
         has_title = bool(overrides.get("title") or meta.get("title"))
         first_line = text.lstrip().split("\n", 1)[0].strip()
         # A JSONL/feed text without its headline starts straight with the body.
-        title_first = not has_title or normalise_text(first_line) == normalise_text(
-            overrides.get("title") or meta.get("title") or ""
-        )
+        title_first = not has_title or same_headline(first_line, overrides.get("title") or meta.get("title"))
         result = clean_stage.clean(
             text, title_first_line=title_first, known_title=meta.get("title"), outlet_hint=meta.get("outlet")
         )
