@@ -9,7 +9,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install demo test smoke eval bench lint format lock clean
+.PHONY: install demo test smoke eval bench fuzz lint format lock clean
 
 install: $(STAMP)
 
@@ -40,6 +40,14 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_pipeline.py
 	$(BIN)/python benchmarks/bench_entities.py
 	$(BIN)/python benchmarks/bench_stories.py
+
+# The HTML, feed and WARC readers under atheris (hypothesis if atheris is missing), FUZZ_SECONDS each (default 60).
+FUZZ_SECONDS ?= 60
+fuzz: $(STAMP)
+	@status=0; for target in html feed warc; do \
+		echo "== fuzz $$target ($(FUZZ_SECONDS) s)"; \
+		FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python fuzz/fuzz_readers.py $$target || status=1; \
+	done; exit $$status
 
 lint: $(STAMP)
 	$(BIN)/ruff check newsprism tests benchmarks

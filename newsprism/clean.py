@@ -9,6 +9,7 @@ Removed blocks keep their offsets and reason, so nothing is silently lost.
 
 from __future__ import annotations
 
+import heapq
 import re
 import tomllib
 from collections import Counter
@@ -227,7 +228,30 @@ def _is_wrapped_prose(lines: list[str]) -> bool:
 _READER_ADDRESS = re.compile(
     r"\b(?:[Ww]e|[Ww]e['’](?:re|ve|ll)|[Oo]urs?|us|[Yy]ou|[Yy]our|[Yy]ou['’](?:re|ve|ll))\b"
 )
-_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
+_QUOTE_MARK = re.compile(r"[“\"]")
+
+
+def _strip_quoted(text: str) -> str:
+    """Quoted passages (“…” or "…") replaced by a space: ``re.sub(r'“[^”]*”|"[^"]*"', " ", text)`` in linear
+    time. That regex rescans to the end for every “ that is never closed (quadratic on one long paragraph of
+    stray marks); here, once a closing mark is known to be absent from the rest of the text, later openings of
+    that kind are not searched again."""
+    out: list[str] = []
+    kept_from = search_from = 0
+    exhausted: set[str] = set()
+    while len(exhausted) < 2 and (m := _QUOTE_MARK.search(text, search_from)) is not None:
+        i = m.start()
+        close = "”" if text[i] == "“" else '"'
+        j = -1 if close in exhausted else text.find(close, i + 1)
+        if j < 0:
+            exhausted.add(close)
+            search_from = i + 1
+            continue
+        out.append(text[kept_from:i])
+        out.append(" ")
+        kept_from = search_from = j + 1
+    out.append(text[kept_from:])
+    return "".join(out)
 
 
 def _words(text: str) -> int:
@@ -323,8 +347,9 @@ def _classify(block: Block, rules: Rules, outlet_names: set[str], total: int) ->
         if best >= rules.threshold and (reason != "bio" or block.start >= 0.6 * total):
             block.reason = reason
             return
-    unquoted = _QUOTED.sub(" ", text)
-    self_reference = any(name.lower() in text.lower() for name in outlet_names)
+    unquoted = _strip_quoted(text)
+    low = text.lower()
+    self_reference = any(name.lower() in low for name in outlet_names)
     block.weak = bool(scores) or bool(_READER_ADDRESS.search(unquoted)) or self_reference or block.heading
 
 
@@ -344,36 +369,68 @@ def _find_comment_start(blocks: list[Block], rules: Rules, total: int) -> int | 
 
 def _smooth(blocks: list[Block], max_run: int = 3) -> None:
     """Weak or heading-like blocks inside a run of promotional blocks join it: an appeal is several
-    paragraphs, only some of which say "donate"."""
-    changed = True
-    while changed:
-        changed = False
-        i = 0
-        while i < len(blocks):
+    paragraphs, only some of which say "donate".
+
+    The rules are applied in passes until nothing changes (a heading before an appeal joins it, which can
+    make the heading before it join too). A pass only revisits the blocks whose neighbourhood changed since
+    they were last looked at, so the result is that of full passes over every block, in linear time."""
+    n = len(blocks)
+    reach = max_run + 1  # a block's decision reads blocks[i - 1] .. blocks[i + reach]
+    last_none = max((i for i, b in enumerate(blocks) if b.reason is None), default=-1)
+    todo = [i for i, b in enumerate(blocks) if b.reason is None]
+    while todo:
+        heap = sorted(set(todo))
+        queued = set(heap)
+        todo = []
+        while heap:
+            i = heapq.heappop(heap)
+            queued.discard(i)
             if blocks[i].reason is not None:
-                i += 1
                 continue
-            j = i
-            while j < len(blocks) and blocks[j].reason is None and blocks[j].weak:
-                j += 1
-            prev = blocks[i - 1].reason if i > 0 else None
-            nxt = blocks[j].reason if j < len(blocks) else None
-            if j > i and j - i <= max_run and prev in PROMO_REASONS and nxt in PROMO_REASONS:
-                for block in blocks[i:j]:
-                    block.reason = prev
-                changed = True
-                i = j
+            changed = _smooth_step(blocks, i, max_run, last_none)
+            if changed is None:
                 continue
-            block = blocks[i]
-            nxt = blocks[i + 1].reason if i + 1 < len(blocks) else None
-            rest_removed = all(b.reason is not None for b in blocks[i + 1 :])
-            if block.heading and nxt in PROMO_REASONS | {"navigation"}:
-                block.reason = nxt  # a heading introducing an appeal or a teaser list
-                changed = True
-            elif block.heading and prev is not None and rest_removed and i > 0:
-                block.reason = prev if prev in PROMO_REASONS | {"navigation"} else "navigation"
-                changed = True
-            i += 1
+            lo, hi = changed
+            if lo <= last_none < hi:
+                last_none = lo - 1
+                while last_none >= 0 and blocks[last_none].reason is not None:
+                    last_none -= 1
+                if last_none >= 0:
+                    todo.append(last_none)  # it is the last body block now: its rest-removed test changed
+            for k in range(max(0, lo - reach), min(n, hi + 1)):
+                if blocks[k].reason is not None:
+                    continue
+                if k > i:
+                    if k not in queued:  # still ahead in this pass
+                        heapq.heappush(heap, k)
+                        queued.add(k)
+                else:
+                    todo.append(k)  # already passed in this pass: look again in the next one
+
+
+def _smooth_step(blocks: list[Block], i: int, max_run: int, last_none: int) -> tuple[int, int] | None:
+    """One block of a smoothing pass; the range of blocks it relabelled, or None."""
+    n = len(blocks)
+    j = i
+    # The run only matters up to max_run blocks: a longer one never joins the appeal around it.
+    while j < min(n, i + max_run + 1) and blocks[j].reason is None and blocks[j].weak:
+        j += 1
+    prev = blocks[i - 1].reason if i > 0 else None
+    nxt = blocks[j].reason if j < n else None
+    if j > i and j - i <= max_run and prev in PROMO_REASONS and nxt in PROMO_REASONS:
+        for block in blocks[i:j]:
+            block.reason = prev
+        return i, j
+    block = blocks[i]
+    nxt = blocks[i + 1].reason if i + 1 < n else None
+    rest_removed = last_none == i  # every block after this one is removed
+    if block.heading and nxt in PROMO_REASONS | {"navigation"}:
+        block.reason = nxt  # a heading introducing an appeal or a teaser list
+        return i, i + 1
+    if block.heading and prev is not None and rest_removed and i > 0:
+        block.reason = prev if prev in PROMO_REASONS | {"navigation"} else "navigation"
+        return i, i + 1
+    return None
 
 
 # --------------------------------------------------------------------------------------- metadata
@@ -508,7 +565,10 @@ def _take_title(blocks: list[Block], raw: str, result: CleanResult) -> None:
         if "\n" in block.text:  # title line glued to the first paragraph
             cut = block.text.index("\n")
             rest = _line_spans(raw, block.start + cut, block.end)
-            title_block = Block(block.start, block.start + cut, block.text[:cut].strip())
+            # The title's span is its stripped text: offsets and text of a removed block must agree.
+            line = block.text[:cut]
+            lead, trail = len(line) - len(line.lstrip()), len(line) - len(line.rstrip())
+            title_block = Block(block.start + lead, block.start + cut - trail, line.strip())
             body = Block(rest[0][0], rest[-1][1], raw[rest[0][0] : rest[-1][1]])
             body.weak = block.weak
             blocks[i : i + 1] = [title_block, body]
@@ -540,9 +600,7 @@ def clean(
     for block in blocks:
         _classify(block, rules, outlet_names, len(raw))
 
-    if blocks and (
-        title_first_line or same_headline(blocks[0].text, known_title)
-    ):
+    if blocks and (title_first_line or same_headline(blocks[0].text, known_title)):
         _take_title(blocks, raw, result)
 
     comment_start = _find_comment_start(blocks, rules, len(raw))
@@ -607,7 +665,7 @@ _EVALUATIVE = re.compile(
 
 def guess_kind(result: CleanResult) -> str:
     """news | opinion, from first-person and evaluative language outside quotes and from labels."""
-    body = _QUOTED.sub(" ", result.text)
+    body = _strip_quoted(result.text)
     words = max(1, _words(body))
     if any(
         _OPINION_MARKERS.search(r.text)

@@ -21,9 +21,11 @@ Output is deterministic: entities, mentions and labels are sorted; ids hash cano
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import tomllib
 import unicodedata
+from bisect import bisect_left, bisect_right, insort
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -212,6 +214,7 @@ def tokens_match(a: str, b: str) -> bool:
     return min(len(a), len(b)) >= 4 and fuzz.ratio(a, b) >= 85
 
 
+@lru_cache(maxsize=1 << 18)  # a pure function of two name keys, asked for the same pairs again and again
 def person_names_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """Could two person names (key tokens) be the same person? The shorter must fit in order into the longer,
     and two multi-token names must start alike ("Recep Erdogan" fits "Recep Tayyip Erdogan")."""
@@ -236,6 +239,7 @@ def person_names_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return True
 
 
+@lru_cache(maxsize=1 << 18)
 def initials(name: str) -> str:
     words = [w for w in re.split(r"[\s\-]+", name) if w and fold(w) not in SKIP_IN_INITIALS]
     return "".join(w[0] for w in words if w[0].isalpha()).upper()
@@ -304,10 +308,18 @@ class LocalEntity:
     place: str | None = None
     vec: np.ndarray | None = None
     _best: tuple[int, str] | None = field(default=None, repr=False, compare=False)
+    _distinct: tuple[int, frozenset[str]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def forms(self) -> Counter[str]:
         return Counter(m.text for m in self.mentions)
+
+    def distinct_forms(self) -> frozenset[str]:
+        """The set of surface forms (``set(forms)``), cached per mention count: mentions are only appended or
+        reordered, and within-article clustering asks once per candidate mention."""
+        if self._distinct is None or self._distinct[0] != len(self.mentions):
+            self._distinct = (len(self.mentions), frozenset(m.text for m in self.mentions))
+        return self._distinct[1]
 
     def best_form(self) -> str:
         # cached per mention count: mentions are only ever appended, and the linker asks many times
@@ -369,12 +381,13 @@ class _ArticleResolver:
         self.acronyms: dict[str, Mention] = {}  # acronym letters -> the mention it expands
         self.acronym_of: dict[int, Mention] = {}  # id(acronym mention) -> its expansion
         self.nominal_info: dict[int, tuple[frozenset[str], str | None]] = {}  # id(mention) -> (keys, place)
+        self._by_token: dict[int, list[Mention]] = {}  # token index -> mentions added over it
+        self._removed: set[int] = set()  # id() of mentions dropped while the entities are read
+        self._votes: defaultdict[str, Counter[str]] | None = None  # person/place votes while retyping
 
     # -------------------------------------------------------------- mentions
 
     def _sentence_of(self, token_i: int) -> int:
-        from bisect import bisect_right
-
         return bisect_right(self.sent_starts, token_i) - 1
 
     def _add(self, start_tok: int, end_tok: int, etype: str, kind: str) -> Mention | None:
@@ -397,6 +410,8 @@ class _ArticleResolver:
             span.root.i,
         )
         self.mentions.append(mention)
+        for i in range(start_tok, end_tok):
+            self._by_token.setdefault(i, []).append(mention)
         return mention
 
     def _title_before(self, start_tok: int) -> tuple[int, bool] | None:
@@ -506,17 +521,29 @@ class _ArticleResolver:
                     self.acronym_of[id(acronym)] = mention
 
     def _remove_mention_at(self, token_i: int) -> None:
+        """Drop the mentions over a token. While the entities are read (the only time this is called) nothing
+        reads the mention list, so they are marked here and filtered out once, not by a rebuild per call."""
         char = self.doc[token_i].idx
-        self.mentions = [m for m in self.mentions if not (m.start <= char < m.end)]
+        for m in self._by_token.get(token_i, ()):
+            if m.start <= char < m.end:
+                self._removed.add(id(m))
 
     def extract_mentions(self) -> None:
         # people NER names in full anywhere in the article: an owner in "Haftar’s Libyan National Army" must be one
-        self._ner_person_keys = [
-            key_tokens(e.text) for e in self.doc.ents if e.label_ == "PERSON" and len(key_tokens(e.text)) > 1
-        ] + [key_tokens(e.text) for e in self.doc.ents if e.label_ == "PERSON"]
-        for ent in self.doc.ents:
+        ents = self.doc.ents  # (spaCy rebuilds the tuple on every access)
+        # Distinct keys only: they are tested with any(), and a name repeated a thousand times is one key.
+        self._ner_person_keys = list(
+            dict.fromkeys(
+                [key_tokens(e.text) for e in ents if e.label_ == "PERSON" and len(key_tokens(e.text)) > 1]
+                + [key_tokens(e.text) for e in ents if e.label_ == "PERSON"]
+            )
+        )
+        for ent in ents:
             if ent.label_ in NAMED_TYPES:
                 self._from_entity(ent)
+        if self._removed:  # acronyms that replaced the mention NER had on them (see _remove_mention_at)
+            self.mentions = [m for m in self.mentions if id(m) not in self._removed]
+            self._removed = set()
         self._titled_names()
         self._surnames_and_acronyms()
         self._retype()
@@ -612,25 +639,44 @@ class _ArticleResolver:
                 )
             ):
                 m.type = "PERSON"
-        person_keys = self._person_keys()
+        # Distinct keys, and one answer per name key: a surname repeated a thousand times is asked once.
+        person_keys = list(dict.fromkeys(self._person_keys()))
+        fits: dict[tuple[str, ...], bool] = {}
+
+        def fits_a_person(keys: tuple[str, ...]) -> bool:
+            if keys not in fits:
+                fits[keys] = any(person_names_compatible(keys, k) for k in person_keys)
+            return fits[keys]
+
+        # Person/place votes per surface form, kept up to date as types change below (see _mostly_person).
+        self._votes = defaultdict(Counter)
+        for m in self.mentions:
+            self._count_vote(m, 1)
         for m in self.mentions:
             keys = key_tokens(m.text)
             if m.type == "PERSON" or len(keys) != 1 or not person_keys:
                 if m.type == "PERSON?":
-                    m.type = (
-                        "PERSON"
-                        if any(person_names_compatible(keys, k) for k in person_keys) or len(keys) > 1
-                        else "ORG"
-                    )
+                    self._set_type(m, "PERSON" if fits_a_person(keys) or len(keys) > 1 else "ORG")
                 continue
-            if not any(person_names_compatible(keys, k) for k in person_keys):
+            if not fits_a_person(keys):
                 continue
             if m.type in {"GPE", "LOC"} and (
                 self._after_locative(m) or (not self._acts_like_person(m) and not self._mostly_person(m.text))
             ):
                 continue  # "Jordan" the country next to "Michael Jordan"
-            m.type = "PERSON"
+            self._set_type(m, "PERSON")
+        self._votes = None
         self.mentions = [m for m in self.mentions if m.type != "NORP"]
+
+    def _count_vote(self, m: Mention, sign: int) -> None:
+        if self._votes is not None and m.type in {"PERSON", "GPE", "LOC"}:
+            vote = "person" if m.type == "PERSON" or self._acts_like_person(m) else "place"
+            self._votes[m.text][vote] += sign
+
+    def _set_type(self, m: Mention, entity_type: str) -> None:
+        self._count_vote(m, -1)
+        m.type = entity_type
+        self._count_vote(m, 1)
 
     def _after_locative(self, m: Mention) -> bool:
         tok = self.doc[m.root]
@@ -638,11 +684,14 @@ class _ArticleResolver:
 
     def _mostly_person(self, surface: str) -> bool:
         """Is this lone name used as a person at least as often as a place in the article (NER votes)?"""
-        votes = Counter(
-            "person" if m.type == "PERSON" or self._acts_like_person(m) else "place"
-            for m in self.mentions
-            if m.text == surface and m.type in {"PERSON", "GPE", "LOC"}
-        )
+        if self._votes is not None:
+            votes = self._votes[surface]
+        else:
+            votes = Counter(
+                "person" if m.type == "PERSON" or self._acts_like_person(m) else "place"
+                for m in self.mentions
+                if m.text == surface and m.type in {"PERSON", "GPE", "LOC"}
+            )
         return votes["person"] >= votes["place"]
 
     def _acts_like_person(self, m: Mention) -> bool:
@@ -707,38 +756,55 @@ class _ArticleResolver:
         self.mentions.sort(key=lambda m: (m.start, m.end))
         locals_: list[LocalEntity] = []
 
+        # Indexes kept up to date as mentions join: the starts of each local's mentions (sorted), and the
+        # locals having a multi-word form with given initials.
+        starts: list[list[int]] = []
+        by_initials: dict[str, set[int]] = defaultdict(set)
+
+        def indexed(m: Mention, local_i: int) -> None:
+            insort(starts[local_i], m.start)
+            if len(name_tokens(m.text)) > 1:
+                by_initials[initials(m.text)].add(local_i)
+
         def new_local(m: Mention, reason: str | None = None) -> int:
             locals_.append(LocalEntity(self.article_id, self.outlet, m.type))
+            starts.append([])
             m.local = len(locals_) - 1
             locals_[-1].mentions.append(m)
+            indexed(m, m.local)
             return m.local
 
         def join(m: Mention, local_i: int, reason: str) -> None:
             local = locals_[local_i]
-            if m.text not in local.forms:
+            if m.text not in local.distinct_forms():
                 local.merges.append(
                     {"reason": reason, "article": self.article_id, "a": local.best_form(), "b": m.text}
                 )
             m.local = local_i
             local.mentions.append(m)
+            indexed(m, local_i)
+
+        def fits_all(key: tuple[str, ...], loc: LocalEntity) -> bool:
+            return loc.type == "PERSON" and all(
+                person_names_compatible(key, key_tokens(f)) for f in loc.distinct_forms()
+            )
 
         by_position = sorted(range(len(self.mentions)), key=lambda i: self.mentions[i].start)
         # Full person names first, so a surname can join the name introduced later in the text, too.
         persons = [i for i in by_position if self.mentions[i].type == "PERSON"]
         full = [i for i in persons if len(key_tokens(self.mentions[i].text)) > 1]
         short = [i for i in persons if len(key_tokens(self.mentions[i].text)) == 1]
+        # The first local every form of which fits the name. A local that does not fit a name never comes to
+        # fit it (forms are only added), so the search for a name resumes where it last stopped.
+        resume: dict[tuple[str, ...], int] = {}
         for i in full:
             m = self.mentions[i]
             key = key_tokens(m.text)
-            target = next(
-                (
-                    li
-                    for li, loc in enumerate(locals_)
-                    if loc.type == "PERSON"
-                    and all(person_names_compatible(key, key_tokens(f)) for f in loc.forms)
-                ),
-                None,
-            )
+            li = resume.get(key, 0)
+            while li < len(locals_) and not fits_all(key, locals_[li]):
+                li += 1
+            resume[key] = li
+            target = li if li < len(locals_) else None
             if target is None:
                 new_local(m)
             else:
@@ -756,14 +822,17 @@ class _ArticleResolver:
             if expansion is not None and expansion.local >= 0:
                 join(m, expansion.local, "acronym defined in parentheses")
                 continue
-            if acronym_letters(m.text) and (target := self._initials_match(m, locals_)) is not None:
+            if (
+                acronym_letters(m.text)
+                and (target := self._initials_match(m, locals_, by_initials)) is not None
+            ):
                 join(m, target, "acronym matches initials of a name in the article")
                 continue
             candidates = [
                 li
                 for li, loc in enumerate(locals_)
                 if loc.type == "PERSON"
-                and any(person_names_compatible(key, key_tokens(f)) for f in loc.forms)
+                and any(person_names_compatible(key, key_tokens(f)) for f in loc.distinct_forms())
             ]
             if not candidates:
                 # a given name alone ("Stanley" after "Stanley Johnson"), only inside the article
@@ -771,7 +840,9 @@ class _ArticleResolver:
                     li
                     for li, loc in enumerate(locals_)
                     if loc.type == "PERSON"
-                    and any(len(k) > 1 and k[0] == key[0] for k in (key_tokens(f) for f in loc.forms))
+                    and any(
+                        len(k) > 1 and k[0] == key[0] for k in (key_tokens(f) for f in loc.distinct_forms())
+                    )
                 ]
                 if len(candidates) != 1:
                     new_local(m)
@@ -779,8 +850,8 @@ class _ArticleResolver:
 
             # Two people sharing a surname: the one named most recently before this mention wins.
             def recency(li: int, m: Mention = m) -> tuple[int, int]:
-                before = [x.start for x in locals_[li].mentions if x.start < m.start]
-                return (1, max(before)) if before else (0, -min(x.start for x in locals_[li].mentions))
+                k = bisect_left(starts[li], m.start)  # starts[li] is sorted: the latest one before m
+                return (1, starts[li][k - 1]) if k > 0 else (0, -starts[li][0])
 
             target = max(candidates, key=recency)
             reason = (
@@ -810,7 +881,7 @@ class _ArticleResolver:
             elif letters and letters in self.acronyms and self.acronyms[letters].local >= 0:
                 join(m, self.acronyms[letters].local, "acronym defined in the article")
             else:
-                target = self._initials_match(m, locals_) if letters else None
+                target = self._initials_match(m, locals_, by_initials) if letters else None
                 if target is not None:
                     join(m, target, "acronym matches initials of a name in the article")
                 else:
@@ -834,11 +905,21 @@ class _ArticleResolver:
         letters = acronym_letters(text)
         return letters.lower() if letters else folded.replace(".", "")
 
-    def _initials_match(self, m: Mention, locals_: list[LocalEntity]) -> int | None:
+    def _initials_match(
+        self, m: Mention, locals_: list[LocalEntity], by_initials: dict[str, set[int]] | None = None
+    ) -> int | None:
+        """The first local with a multi-word form whose initials are the mention's letters ("AMLO")."""
         letters = acronym_letters(m.text)
-        for li, local in enumerate(locals_):
+        if not letters:
+            return None
+        if by_initials is not None:  # the locals with such a form, indexed as mentions joined them
+            indices: Iterable[int] = sorted(by_initials.get(letters, ()))
+        else:
+            indices = range(len(locals_))
+        for li in indices:
+            local = locals_[li]
             if (local.type != "PERSON" or len(letters or "") >= 3) and any(
-                len(name_tokens(f)) > 1 and initials(f) == letters for f in local.forms
+                len(name_tokens(f)) > 1 and initials(f) == letters for f in local.distinct_forms()
             ):
                 return li
         return None
@@ -1007,6 +1088,26 @@ class _ArticleResolver:
         for m in self.mentions:
             if m.local >= 0 and locals_[m.local].type == "PERSON":
                 by_sentence[m.sentence].append(m)
+        # For each label head, every person's earliest label with it, as sorted (start, local) pairs: "which
+        # people were given this label before here" is then a bisect, however many people the article names.
+        earliest: dict[str, dict[int, int]] = defaultdict(dict)
+        by_head: dict[str, list[tuple[int, int]]] = defaultdict(list)
+
+        def add_label(loc_i: int, label: Label) -> None:
+            locals_[loc_i].labels.append(label)
+            if locals_[loc_i].type != "PERSON":
+                return
+            old = earliest[label.head].get(loc_i)
+            if old is None or label.start < old:
+                if old is not None:
+                    del by_head[label.head][bisect_left(by_head[label.head], (old, loc_i))]
+                insort(by_head[label.head], (label.start, loc_i))
+                earliest[label.head][loc_i] = label.start
+
+        for loc_i, loc in enumerate(locals_):
+            labels, loc.labels = loc.labels, []
+            for lab in labels:
+                add_label(loc_i, lab)
         for chunk in doc.noun_chunks:
             root = chunk.root
             if root.lemma_.lower() not in self.rules.roles or root.pos_ != "NOUN" or root.i in self.covered:
@@ -1026,22 +1127,18 @@ class _ArticleResolver:
                 tokens = [t for t in root.subtree if t.i >= chunk.start]
                 label = self._np_label(tokens, "descriptive", root)
                 if label and (label.start, label.end) not in covered_labels:
-                    locals_[candidates.pop()].labels.append(label)
+                    add_label(candidates.pop(), label)
             elif det == "the" and len(chunk) >= 2 and not any(t.ent_type_ == "PERSON" for t in chunk):
                 if any(t.dep_ == "poss" for t in chunk) or (
                     root.i + 1 < len(doc) and doc[root.i + 1].ent_type_
                 ):
                     continue  # "the commander Khalifa Haftar" is a pre-modifier, handled with the name
                 lemma = root.lemma_.lower()
-                earlier = {
-                    loc_i
-                    for loc_i, loc in enumerate(locals_)
-                    if loc.type == "PERSON"
-                    and any(lab.head == lemma and lab.start < chunk.start_char for lab in loc.labels)
-                }
-                if len(earlier) != 1:
+                given = by_head.get(lemma, [])
+                # exactly one person was given a label with this head before the chunk
+                if bisect_left(given, (chunk.start_char, -1)) != 1:
                     continue
-                target = earlier.pop()
+                target = given[0][1]
                 mention = Mention(
                     self.article_id,
                     chunk[1].idx,
@@ -1065,7 +1162,7 @@ class _ArticleResolver:
                 )
                 label = self._np_label(list(chunk), "nominal", root)
                 if label:
-                    locals_[target].labels.append(label)
+                    add_label(target, label)
 
     def removed_block_labels(self, locals_: list[LocalEntity]) -> None:
         """Labels from captions and headlines the cleaner removed ("FILE PHOTO: Khalifa Haftar, the military
@@ -1103,9 +1200,9 @@ class _ArticleResolver:
             if (
                 loc.type == "PERSON"
                 and m.type in {"PERSON", "ORG", "NORP"}
-                and any(person_names_compatible(key, key_tokens(f)) for f in loc.forms)
+                and any(person_names_compatible(key, key_tokens(f)) for f in loc.distinct_forms())
             )
-            or (loc.type != "PERSON" and fold(m.text) in {fold(f) for f in loc.forms})
+            or (loc.type != "PERSON" and fold(m.text) in {fold(f) for f in loc.distinct_forms()})
         ]
         return fits[0] if len(fits) == 1 else None
 
@@ -1132,10 +1229,14 @@ def _dedupe_labels(labels: list[Label]) -> list[Label]:
         {(lab.start, lab.end): lab for lab in labels}.values(), key=lambda lab: (lab.start, -lab.end)
     )
     out: list[Label] = []
+    # Every label kept so far starts at or before the current one (sorted), so it lies inside one of them
+    # iff the furthest end kept for its article reaches its end.
+    furthest: dict[str, int] = {}
     for lab in labels:
-        if any(o.start <= lab.start and lab.end <= o.end and o.article == lab.article for o in out):
+        if furthest.get(lab.article, -1) >= lab.end and lab.article in furthest:
             continue
         out.append(lab)
+        furthest[lab.article] = max(furthest.get(lab.article, lab.end), lab.end)
     return out
 
 
@@ -1155,7 +1256,7 @@ def _context_vectors(articles: list[dict[str, Any]], locals_: list[LocalEntity],
     own name cut out: two people called "Michael Jordan" must not look alike because their sentences share the
     name. Identical contexts are embedded once."""
     texts = {a["id"]: a["text"] for a in articles}
-    spans = {a["id"]: a.get("sentences") or [] for a in articles}
+    spans = {a["id"]: _SentenceTable(a.get("sentences") or []) for a in articles}  # once per article
     wanted: dict[str, int] = {}
     members: list[list[int]] = []
     for local in locals_:
@@ -1179,11 +1280,32 @@ def _context_vectors(articles: list[dict[str, Any]], locals_: list[LocalEntity],
         local.vec = vec / (np.linalg.norm(vec) or 1.0)
 
 
-def _context_windows(text: str, sentences: list[Any], mentions: list[Mention]) -> list[tuple[int, int]]:
+class _SentenceTable:
+    """An article's sentence spans, to find the one holding a character offset. The table comes from
+    doc.sents (sorted, disjoint), so that is a bisect; any other table is scanned in its order."""
+
+    def __init__(self, sentences: list[Any]):
+        self.pairs = [(s, e) for s, e in sentences]
+        self.starts = [s for s, _ in self.pairs]
+        self.sorted = all(s <= e for s, e in self.pairs) and all(
+            e <= s2 for (_, e), (s2, _) in itertools.pairwise(self.pairs)
+        )
+
+    def holding(self, pos: int) -> tuple[int, int] | None:
+        if self.sorted:
+            k = bisect_right(self.starts, pos) - 1
+            return self.pairs[k] if k >= 0 and self.pairs[k][0] <= pos < self.pairs[k][1] else None
+        return next(((s, e) for s, e in self.pairs if s <= pos < e), None)
+
+
+def _context_windows(
+    text: str, sentences: list[Any] | _SentenceTable, mentions: list[Mention]
+) -> list[tuple[int, int]]:
     """Up to CONTEXT_SENTENCES distinct sentences around mentions (windows when there is no sentence table)."""
+    table = sentences if isinstance(sentences, _SentenceTable) else _SentenceTable(sentences)
     windows: list[tuple[int, int]] = []
     for m in mentions:
-        window = next(((s, e) for s, e in sentences if s <= m.start < e), None)
+        window = table.holding(m.start)
         window = window or (max(0, m.start - 200), min(len(text), m.end + 200))
         if window not in windows:
             windows.append(window)
@@ -1341,7 +1463,11 @@ def link_local_entities(locals_: list[LocalEntity]) -> list[list[tuple[int, list
         for name in group.names if group.kind in {"name", "person"} else ():
             letters = initials(name)
             # No letters (a name of numbers, "46 35") spells no acronym: it must not index under "".
-            if len(letters) >= 2 and len(name_tokens(name)) > 1 and (group.kind == "name" or len(letters) >= 3):
+            if (
+                len(letters) >= 2
+                and len(name_tokens(name)) > 1
+                and (group.kind == "name" or len(letters) >= 3)
+            ):
                 by_initials[letters].append(r)
     for r, group in list(live.items()):
         if group.kind != "name" or r not in live:

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -43,9 +45,9 @@ SOURCE_TYPES = (
 OPENING_QUOTES = "“\"«„‘`'"
 NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC"}
 # Punctuation allowed between a quotation and its cue clause ("“...,” he said"; "he said: “...”").
-_GLUE = re.compile(r"^[\s,;:—–-]*$")
-_GLUE_RIGHT = re.compile(r"^[\s,;:—–-]*(that\s*)?[\s,:]*$")
-_GLUE_SPLIT = re.compile(r"^[\s,;:.—–-]*$")
+# Used with fullmatch(text, pos, endpos), so no slice of the text is copied for the test.
+_GLUE_RIGHT = re.compile(r"[\s,;:—–-]*(that\s*)?[\s,:]*")
+_GLUE_SPLIT = re.compile(r"[\s,;:.—–-]*")
 _EDGE_TRIM = " \t\n,;:—–-"
 
 
@@ -124,15 +126,23 @@ def _norm(name: str) -> str:
 def _role_of(description: str, rules: QuoteRules) -> str | None:
     """named_official / named_expert / named_citizen from the words describing a person, or None."""
     low = f" {description.lower()} "
-    for role, words in (
-        ("named_official", rules.official_roles),
-        ("named_expert", rules.expert_roles),
-        ("named_citizen", rules.citizen_roles),
-    ):
-        for word in words:
-            if re.search(rf"(?<![\w-]){re.escape(word)}s?(?![\w-])", low):
-                return role
+    for role, pattern in _role_patterns(rules.official_roles, rules.expert_roles, rules.citizen_roles):
+        if pattern.search(low):
+            return role
     return None
+
+
+@lru_cache(maxsize=4)
+def _role_patterns(
+    official: tuple[str, ...], expert: tuple[str, ...], citizen: tuple[str, ...]
+) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """One alternation per role (any of its words, as a whole word, plural allowed), compiled once."""
+    out = []
+    for role, words in (("named_official", official), ("named_expert", expert), ("named_citizen", citizen)):
+        if words:
+            alternation = "|".join(re.escape(w) for w in words)
+            out.append((role, re.compile(rf"(?<![\w-])(?:{alternation})s?(?![\w-])")))
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------------------------- quote marks
@@ -164,6 +174,11 @@ def find_quote_spans(text: str) -> list[tuple[int, int]]:
     open_at: int | None = None
     i, n = 0, len(text)
     while i < n:
+        # Jump to the next place where something can happen (a mark or a line break): one C-level scan.
+        found = _MARK_OR_BREAK.search(text, i)
+        if found is None:
+            break
+        i = found.start()
         ch = text[i]
         if ch == "\n" and open_at is not None:
             j = i
@@ -199,6 +214,11 @@ def find_quote_spans(text: str) -> list[tuple[int, int]]:
     return sorted(spans + _single_quote_spans(text, spans))
 
 
+_MARK_OR_BREAK = re.compile(
+    "\n|" + "|".join(re.escape(m) for m in sorted({*_OPEN_MARKS, *_CLOSE_MARKS, *_TOGGLE_MARKS}, key=len))
+)
+
+
 def _closes_like_typo(text: str, i: int, length: int) -> bool:
     """An opening mark glued to the word before it and followed by a space ends a quotation."""
     after = text[i + length : i + length + 1]
@@ -209,10 +229,13 @@ _SINGLE = re.compile(r"‘[^‘’\n]{2,600}?’(?![A-Za-z])")
 
 
 def _single_quote_spans(text: str, double: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    # Double spans are disjoint and sorted: only the last one starting at or before a match can hold it.
+    double_starts = [s for s, _ in double]
     out = []
     for match in _SINGLE.finditer(text):
         start, end = match.span()
-        if text[end - 2].isspace() or any(s <= start < e for s, e in double):
+        k = bisect_right(double_starts, start) - 1
+        if text[end - 2].isspace() or (k >= 0 and start < double[k][1]):
             continue
         out.append((start, end))
     return out
@@ -256,11 +279,23 @@ class _Article:
         self.rules = rules
         self.quotes = find_quote_spans(self.text)
         self._quote_starts = [s for s, _ in self.quotes]
-        self.sent_starts = [s.start_char for s in doc.sents]
+        # Quote spans are sorted by start; single-mark spans may enclose double ones, so ends are not sorted:
+        # the running maximum of ends bounds every look-back over quotes.
+        self._quote_max_end = list(accumulate((e for _, e in self.quotes), max))
+        # doc.ents, doc.sents and Token.sent are recomputed by spaCy on every access (a scan of the document
+        # or the sentence): computed once here, every lookup is a bisect.
+        self.ents: tuple[Span, ...] = tuple(doc.ents)
+        self._ent_starts = [e.start for e in self.ents]
+        self.sents: list[Span] = list(doc.sents)
+        self._sent_token_starts = [s.start for s in self.sents]
+        self.sent_starts = [s.start_char for s in self.sents]
+        self._sent_chars: list[int] | None = None
         self.paragraphs = _paragraphs(self.text)
         self._para_starts = [p[0] for p in self.paragraphs]
         self.cast = entities
-        self._cast_mentions: list[tuple[int, int, dict]] | None = None
+        self._cast_index: _CastIndex | None = None
+        self._person_roles: dict[str, str | None] = {}
+        self._described_by: dict[str, tuple[list[int], list[tuple[int, int, str]]]] = {}
         self._index_names()
 
     def in_quote(self, char: int) -> bool:
@@ -273,6 +308,40 @@ class _Article:
     def sentence_of(self, char: int) -> int:
         return max(0, bisect_right(self.sent_starts, char) - 1)
 
+    def sent_of(self, tok: Token) -> Span:
+        """``tok.sent`` without spaCy's scan to the sentence boundaries."""
+        return self.sents[max(0, bisect_right(self._sent_token_starts, tok.i) - 1)]
+
+    def sentence_chars(self, span: Span) -> int:
+        """Characters of the sentences a span touches (``sum(len(s.text) for s in span.sents)``)."""
+        if self._sent_chars is None:
+            self._sent_chars = [s.end_char - s.start_char for s in self.sents]  # len(s.text), no copy
+        first = max(0, bisect_right(self._sent_token_starts, span.start) - 1)
+        last = max(0, bisect_right(self._sent_token_starts, max(span.start, span.end - 1)) - 1)
+        return sum(self._sent_chars[first : last + 1])
+
+    def ent_at(self, token_i: int) -> Span | None:
+        k = bisect_right(self._ent_starts, token_i) - 1
+        if k >= 0 and self.ents[k].start <= token_i < self.ents[k].end:
+            return self.ents[k]
+        return None
+
+    def ents_within(self, first: int, last: int) -> Iterator[Span]:
+        """Entities lying wholly within tokens first..last (entities are disjoint and sorted)."""
+        for k in range(bisect_left(self._ent_starts, first), len(self.ents)):
+            ent = self.ents[k]
+            if ent.end > last + 1:
+                return
+            yield ent
+
+    def quotes_from(self, char: int) -> int:
+        """Index of the first quote starting at or after ``char``."""
+        return bisect_left(self._quote_starts, char)
+
+    def quotes_before(self, char: int) -> int:
+        """Number of leading quotes (in start order) that all end at or before ``char``."""
+        return bisect_right(self._quote_max_end, char)
+
     # ------------------------------------------------------------------ names and descriptors
 
     def _index_names(self) -> None:
@@ -281,7 +350,7 @@ class _Article:
         self.descriptions: dict[str, list[str]] = {}
         self.person_mentions: list[tuple[int, int, str]] = []
         self._subject_mentions: set[int] = set()
-        people = [e for e in self.doc.ents if e.label_ == "PERSON"]
+        people = [e for e in self.ents if e.label_ == "PERSON"]
         for ent in sorted(people, key=lambda e: -len(e.text)):
             name = _clean_name(ent.text)
             parts = name.split()
@@ -290,7 +359,7 @@ class _Article:
             self.full_name.setdefault(name.lower(), name)
             if len(parts) > 1:
                 self.full_name.setdefault(parts[-1].lower(), name)
-        for ent in self.doc.ents:
+        for ent in self.ents:
             canonical = self.canonical(ent.text)
             if canonical is None or (ent.label_ != "PERSON" and ent.label_ not in NAME_LABELS):
                 continue
@@ -359,22 +428,82 @@ class _Article:
     def cast_entity(self, start: int, end: int, name: str | None) -> dict | None:
         """The cast entity behind a span: overlap with its mention in this article, else a name or alias of
         an entity mentioned in this article (never one that only appears elsewhere)."""
-        if self._cast_mentions is None:
-            self._cast_mentions = []
-            for entity in self.cast or []:
-                for m in entity.get("mentions", []):
-                    if str(m.get("article")) == self.id:
-                        self._cast_mentions.append((int(m["start"]), int(m["end"]), entity))
-            self._cast_mentions.sort(key=lambda item: (item[0], item[1], str(item[2].get("id"))))
-        overlapping = [m for m in self._cast_mentions if m[0] < end and start < m[1]]
-        if overlapping:
-            return overlapping[0][2]
+        if self._cast_index is None:
+            self._cast_index = _CastIndex(self.cast or [], self.id)
+        return self._cast_index.lookup(start, end, name)
+
+    def person_role(self, name: str) -> str | None:
+        """The first role word among a person's descriptions in this article, then their cast labels."""
+        if name not in self._person_roles:
+            role = None
+            for text in self.descriptions.get(name, []):
+                if (role := _role_of(text, self.rules)) is not None:
+                    break
+            if role is None and self.cast:
+                key = _norm(name)
+                for entity in self.cast:
+                    if _norm(entity.get("name") or "") != key:
+                        continue
+                    for label in entity.get("labels", []):
+                        if (role := _role_of(_record_text(label), self.rules)) is not None:
+                            break
+                    if role is not None:
+                        break
+            self._person_roles[name] = role
+        return self._person_roles[name]
+
+    def described_by(self, word: str) -> tuple[list[int], list[tuple[int, int, str]]]:
+        """The person mentions whose person some description calls ``word``, with their end offsets (person
+        mentions are disjoint entity spans, so sorted by start they are sorted by end too)."""
+        if word not in self._described_by:
+            matches = {
+                name: any(word in d.lower() for d in descriptions)
+                for name, descriptions in self.descriptions.items()
+            }
+            mentions = [m for m in self.person_mentions if matches.get(m[2])]
+            self._described_by[word] = ([m[1] for m in mentions], mentions)
+        return self._described_by[word]
+
+
+def _record_text(item: Any) -> str:
+    """The text of an alias or label: entities.py writes ``{"text": ..., ...}`` records; a bare string (older
+    callers, hand-written casts) is its own text."""
+    if isinstance(item, str):
+        return item
+    if isinstance(item, dict):
+        return str(item.get("text") or "")
+    return str(getattr(item, "text", "") or "")
+
+
+class _CastIndex:
+    """One article's mentions of cast entities, for span-overlap and name lookups in logarithmic time."""
+
+    def __init__(self, cast: list[dict], article_id: str):
+        mentions: list[tuple[int, int, dict]] = []
+        for entity in cast:
+            for m in entity.get("mentions", []):
+                if str(m.get("article")) == article_id:
+                    mentions.append((int(m["start"]), int(m["end"]), entity))
+        mentions.sort(key=lambda item: (item[0], item[1], str(item[2].get("id"))))
+        self.mentions = mentions
+        self.starts = [m[0] for m in mentions]
+        self.longest = max((e - s for s, e, _ in mentions), default=0)
+        # name or alias (normalised) -> the entity of the earliest mention carrying it, as a scan would find
+        self.by_name: dict[str, dict] = {}
+        for _start, _end, entity in mentions:
+            names = [entity.get("name") or "", *(_record_text(a) for a in entity.get("aliases", []))]
+            for n in names:
+                if n:
+                    self.by_name.setdefault(_norm(n), entity)
+
+    def lookup(self, start: int, end: int, name: str | None) -> dict | None:
+        # An overlapping mention starts before ``end`` and less than the longest mention before ``start``.
+        lo = bisect_right(self.starts, start - self.longest)
+        for k in range(lo, bisect_left(self.starts, end)):
+            if self.mentions[k][1] > start:
+                return self.mentions[k][2]
         if name:
-            key = _norm(name)
-            for _start, _end, entity in self._cast_mentions:
-                names = [entity.get("name", ""), *entity.get("aliases", [])]
-                if any(_norm(n) == key for n in names if n):
-                    return entity
+            return self.by_name.get(_norm(name))
         return None
 
 
@@ -412,23 +541,20 @@ def _speaker_tokens(head: Token, cue: Token) -> list[Token]:
             continue
         tokens.append(tok)
         stack.extend(c for c in tok.children if c.dep_ not in ("appos", "relcl"))
-    tokens.sort(key=lambda t: t.i)
     # Keep the contiguous run around the head (a parse can attach stray tokens far away).
-    run = [head]
     by_index = {t.i: t for t in tokens}
-    i = head.i - 1
-    while i in by_index:
-        run.insert(0, by_index[i])
-        i -= 1
-    i = head.i + 1
-    while i in by_index:
-        run.append(by_index[i])
-        i += 1
+    lo = hi = head.i
+    while lo - 1 in by_index:
+        lo -= 1
+    while hi + 1 in by_index:
+        hi += 1
+    run = [by_index[i] for i in range(lo, hi + 1)]
     while run and (run[-1].is_punct or run[-1].dep_ == "case"):
         run.pop()
-    while run and run[0].is_punct:
-        run.pop(0)
-    return run or [head]
+    first = 0
+    while first < len(run) and run[first].is_punct:
+        first += 1
+    return run[first:] or [head]
 
 
 def _speaker_like(head: Token, ctx: _Article, weak: bool) -> bool:
@@ -453,7 +579,7 @@ def _speaker_like(head: Token, ctx: _Article, weak: bool) -> bool:
     )
 
 
-def _name_in(tokens: list[Token], head: Token) -> tuple[int, int, str, str] | None:
+def _name_in(tokens: list[Token], head: Token, ctx: _Article) -> tuple[int, int, str, str] | None:
     """A named entity inside the speaker phrase: (start, end, text, label), preferring the one on the head."""
     if not tokens:
         return None
@@ -461,12 +587,12 @@ def _name_in(tokens: list[Token], head: Token) -> tuple[int, int, str, str] | No
     best = None
     if head.ent_type_ in NAME_LABELS:
         # The entity on the head may reach outside a parse-trimmed phrase ("Abdel Fattah El-Sisi").
-        for ent in head.doc.ents:
-            if ent.start <= head.i < ent.end:
-                return ent.start_char, ent.end_char, ent.text, ent.label_
-    for ent in head.doc.ents:
+        on_head = ctx.ent_at(head.i)
+        if on_head is not None:
+            return on_head.start_char, on_head.end_char, on_head.text, on_head.label_
+    for ent in ctx.ents_within(first, last):
         # Off the head only a person or organisation names the source ("U.S." in "U.S. officials" does not).
-        if ent.start >= first and ent.end <= last + 1 and ent.label_ in ("PERSON", "ORG", "FAC"):
+        if ent.label_ in ("PERSON", "ORG", "FAC"):
             candidate = (ent.start_char, ent.end_char, ent.text, ent.label_)
             if ent.start <= head.i < ent.end:
                 return candidate
@@ -478,7 +604,7 @@ def _name_in(tokens: list[Token], head: Token) -> tuple[int, int, str, str] | No
             return (
                 run[0].idx,
                 run[-1].idx + len(run[-1].text),
-                head.doc.text[run[0].idx : run[-1].idx + len(run[-1].text)],
+                ctx.text[run[0].idx : run[-1].idx + len(run[-1].text)],
                 "",
             )
     return best
@@ -537,7 +663,7 @@ def _resolve_speaker(head: Token, cue: Token, ctx: _Article) -> tuple[dict[str, 
                         inner["text"] = re.sub(r"^(the|a|an)\s+", "", phrase, flags=re.IGNORECASE)
                         source_type = "organisation" if source_type == "unresolved" else source_type
                     return inner, source_type
-    named = _name_in(tokens, head)
+    named = _name_in(tokens, head, ctx)
     head_is_name = named is not None and named[0] <= head.idx < named[1]
     if named is not None and (
         head_is_name or lemma in rules.statement_nouns or lemma in rules.media_nouns or head.pos_ == "PROPN"
@@ -587,26 +713,14 @@ def _resolve_speaker(head: Token, cue: Token, ctx: _Article) -> tuple[dict[str, 
 
 
 def _descriptor_antecedent(head: Token, before: int, ctx: _Article) -> tuple[int, int, str] | None:
-    word = head.lemma_.lower()
-    for mention in reversed(ctx.person_mentions):
-        if mention[1] > before:
-            continue
-        if any(word in d.lower() for d in ctx.descriptions.get(mention[2], [])):
-            return mention
-    return None
+    """The latest person mentioned (ending) before ``before`` whom a description calls by the head noun."""
+    ends, mentions = ctx.described_by(head.lemma_.lower())
+    k = bisect_right(ends, before) - 1
+    return mentions[k] if k >= 0 else None
 
 
 def _person_type(name: str, local_description: str, ctx: _Article) -> str:
-    descriptions = [local_description, *ctx.descriptions.get(name, [])]
-    if ctx.cast:
-        for entity in ctx.cast:
-            if _norm(entity.get("name", "")) == _norm(name):
-                descriptions.extend(str(label) for label in entity.get("labels", []))
-    for text in descriptions:
-        role = _role_of(text, ctx.rules)
-        if role:
-            return role
-    return "named_person"
+    return _role_of(local_description, ctx.rules) or ctx.person_role(name) or "named_person"
 
 
 def _attach_entity(speaker: dict[str, Any], anchor: tuple[int, int], ctx: _Article) -> dict[str, Any]:
@@ -681,7 +795,7 @@ def _inverted_subject(cue: Token, ctx: _Article) -> Token | None:
         ):
             return child
     # '..." said retired neurosurgeon Ben Carson, asked about ...': the name may hang off the next verb.
-    for tok in cue.doc[cue.i + 1 : min(cue.i + 4, cue.sent.end)]:
+    for tok in cue.doc[cue.i + 1 : min(cue.i + 4, ctx.sent_of(cue).end)]:
         if tok.pos_ in ("PROPN", "NOUN"):
             while tok.dep_ in ("compound", "amod") and tok.head.i > tok.i:
                 tok = tok.head
@@ -711,11 +825,15 @@ def _relative_mention(cue: Token, subject: Token, speaker: dict[str, Any]) -> di
 def _name_before(cue: Token, ctx: _Article) -> Token | None:
     """'..., Col. Jane Roe, a military spokeswoman, said': when the parse lost the subject, a person named right
     before the cue (an apposition between commas allowed) is the speaker."""
-    sent = cue.sent
-    for ent in reversed([e for e in sent.ents if e.end <= cue.i and e.label_ == "PERSON"]):
-        between = ctx.text[ent.end_char : cue.idx]
-        if len(between) > 130:
+    sent = ctx.sent_of(cue)
+    # People of the sentence ending before the cue, nearest first; only those within 130 characters count.
+    for k in range(bisect_right(ctx._ent_starts, cue.i) - 1, -1, -1):
+        ent = ctx.ents[k]
+        if ent.start < sent.start or cue.idx - ent.end_char > 130:
             break
+        if ent.end > cue.i or ent.label_ != "PERSON":
+            continue
+        between = ctx.text[ent.end_char : cue.idx]
         # (a name inside the apposition, "X, Obama's former chief of staff, said", is skipped over)
         if re.fullmatch(r"\s*(,[^,;:.\"“”]{1,120},)?\s*", between) and not ctx.in_quote(ent.start_char):
             return ent.root
@@ -761,12 +879,26 @@ def _content_tokens(tokens: list[Token], ctx: _Article, paragraph: int) -> tuple
         start = first.idx + len(first.text)
     start, end = _trim(ctx.text, start, end)
     # A quotation opened inside the content ends with it ("... “are well-aligned on Libya.”").
-    for q_start, q_end in ctx.quotes:
-        if start <= q_start < end < q_end and ctx.paragraph_of(q_end - 1) == paragraph:
+    for k in range(ctx.quotes_from(start), len(ctx.quotes)):
+        q_start, q_end = ctx.quotes[k]
+        if q_start >= end:
+            break  # starts are sorted: no later quotation opens inside the content
+        if end < q_end and ctx.paragraph_of(q_end - 1) == paragraph:
             end = q_end
     if end > start and ctx.text[end - 1] == ".":
         end -= 1
     return (start, end) if end - start >= 3 else None
+
+
+def _cue_candidates(doc: Doc) -> Iterator[Token]:
+    """The tokens a cue can start from (verbs and "according"), in order, picked from the token arrays: making
+    a Token object for every word of a long article costs more than the rest of the stage."""
+    if len(doc) == 0:
+        return
+    strings = doc.vocab.strings  # (hashes of strings; built-in symbols such as "VERB" map to their ids)
+    arr = doc.to_array(["LOWER", "POS"])
+    for i in ((arr[:, 1] == strings["VERB"]) | (arr[:, 0] == strings["according"])).nonzero()[0]:
+        yield doc[int(i)]
 
 
 def _cue_attributions(ctx: _Article) -> tuple[list[_Attribution], set[int]]:
@@ -776,7 +908,7 @@ def _cue_attributions(ctx: _Article) -> tuple[list[_Attribution], set[int]]:
     cues: list[tuple[Token, Token, tuple[int, int], bool]] = []
     stances: list[tuple[Token, Token]] = []
     quote_only: set[int] = set()
-    for tok in ctx.doc:
+    for tok in _cue_candidates(ctx.doc):
         if ctx.in_quote(tok.idx):
             continue
         if tok.lower_ == "according" and tok.i + 1 < len(ctx.doc) and ctx.doc[tok.i + 1].lower_ == "to":
@@ -909,36 +1041,50 @@ def _stance_content(cue: Token, ctx: _Article) -> tuple[int, int] | None:
 
 
 def _quote_before(region: tuple[int, int], ctx: _Article, used: set[int]) -> int | None:
+    """The last unused quotation (of those ending before the cue) separated from the cue clause by nothing
+    but punctuation and spaces on the same line, unless it closed a sentence of its own."""
+    text = ctx.text
+    # Only a quotation ending inside the run of glue characters right before the cue qualifies.
+    glue_start = region[0]
+    while glue_start > 0 and text[glue_start - 1] != "\n" and _is_glue(text[glue_start - 1]):
+        glue_start -= 1
     found = None
-    for k, (_s, e) in enumerate(ctx.quotes):
-        if e > region[0]:
+    for k in range(ctx.quotes_before(region[0]) - 1, -1, -1):
+        if ctx._quote_max_end[k] < glue_start:
             break
-        # A quotation in the paragraph before is not introduced by a cue in this one.
-        if k not in used and _GLUE.match(ctx.text[e : region[0]]) and "\n" not in ctx.text[e : region[0]]:
-            # '“… needs.” He said …': a quote closed by a full stop belongs to the sentence before.
-            inner_end = e
-            while inner_end > 0 and ctx.text[inner_end - 1] in "”\"'’»":
-                inner_end -= 1
-            # Unless the cue clause is all there is of that sentence ('“… missing.” Trump said.').
-            closed_sentence = (
-                ctx.text[inner_end - 1 : inner_end] == "."
-                and ctx.text[region[0] : region[0] + 1].isupper()
-                and not re.match(r"\.?\s*(\n|$)", ctx.text[region[1] : region[1] + 3])
-            )
-            found = None if closed_sentence else k
+        e = ctx.quotes[k][1]
+        if k in used or e < glue_start:
+            continue
+        # '“… needs.” He said …': a quote closed by a full stop belongs to the sentence before.
+        inner_end = e
+        while inner_end > 0 and text[inner_end - 1] in "”\"'’»":
+            inner_end -= 1
+        # Unless the cue clause is all there is of that sentence ('“… missing.” Trump said.').
+        closed_sentence = (
+            text[inner_end - 1 : inner_end] == "."
+            and text[region[0] : region[0] + 1].isupper()
+            and not re.match(r"\.?\s*(\n|$)", text[region[1] : region[1] + 3])
+        )
+        found = None if closed_sentence else k
+        break
     return found
 
 
+def _is_glue(ch: str) -> bool:
+    return ch.isspace() or ch in ",;:—–-"
+
+
 def _quote_after(region: tuple[int, int], ctx: _Article, used: set[int], embedded: set[int]) -> int | None:
-    for k, (s, e) in enumerate(ctx.quotes):
-        if s >= region[1]:
-            if k not in used and _GLUE_RIGHT.match(ctx.text[region[1] : s]):
-                # 'saying “on her worst day” she would be ...': the quotation is only part of the clause that was
-                # said; the clause (a partial quote) is the content, not the quoted words alone.
-                if re.match(r"[ \t]*[a-z]", ctx.text[e : e + 20]):
-                    embedded.add(k)
-                return k
-            return None
+    k = ctx.quotes_from(region[1])
+    if k == len(ctx.quotes):
+        return None
+    s, e = ctx.quotes[k]
+    if k not in used and _GLUE_RIGHT.fullmatch(ctx.text, region[1], s):
+        # 'saying “on her worst day” she would be ...': the quotation is only part of the clause that was
+        # said; the clause (a partial quote) is the content, not the quoted words alone.
+        if re.match(r"[ \t]*[a-z]", ctx.text[e : e + 20]):
+            embedded.add(k)
+        return k
     return None
 
 
@@ -953,11 +1099,13 @@ def _lead_in(ctx: _Article, quote_start: int) -> int:
     if not re.search(r"[A-Za-z][ \t]+$", prefix) or ctx.in_quote(quote_start - 1):
         return quote_start
     # Cut at an earlier quotation or sentence end inside the prefix (sentence splitting is unreliable).
-    cut = max(
-        [m.end() for m in re.finditer(r"[.?!:;][\"”'’]*\s+", prefix)]
-        + [e - start for s, e in ctx.quotes if start <= e <= quote_start]
-        + [0]
-    )
+    quote_ends = []
+    for k in range(ctx.quotes_from(quote_start) - 1, -1, -1):
+        if ctx._quote_max_end[k] < start:
+            break  # no quotation up to here ends inside the prefix
+        if start <= ctx.quotes[k][1] <= quote_start:
+            quote_ends.append(ctx.quotes[k][1] - start)
+    cut = max([m.end() for m in re.finditer(r"[.?!:;][\"”'’]*\s+", prefix)] + quote_ends + [0])
     if len(prefix[cut:].split()) > 25:
         return quote_start
     lead, _ = _trim(text, start + cut, quote_start)
@@ -966,16 +1114,18 @@ def _lead_in(ctx: _Article, quote_start: int) -> int:
 
 def _split_continuation(region: tuple[int, int], ctx: _Article, used: set[int]) -> int | None:
     """After "“A,” he said ...": the next quotation of the same paragraph, with no other quote between."""
-    for k, (s, _e) in enumerate(ctx.quotes):
-        if s < region[1]:
-            continue
-        gap = ctx.text[region[1] : s]
-        # The punctuation before the quotation may close the cue clause itself ("said X, an economist,").
-        closing = ctx.text[region[1] - 1 : s]
-        if k in used or "\n" in gap or len(gap) > 300 or not re.search(r"[.,;:—–-]\s*$", closing):
-            return None
-        return k
-    return None
+    k = ctx.quotes_from(region[1])
+    if k == len(ctx.quotes):
+        return None
+    s = ctx.quotes[k][0]
+    if k in used or s - region[1] > 300:  # (checked before any slice of the gap is taken)
+        return None
+    gap = ctx.text[region[1] : s]
+    # The punctuation before the quotation may close the cue clause itself ("said X, an economist,").
+    closing = ctx.text[region[1] - 1 : s]
+    if "\n" in gap or not re.search(r"[.,;:—–-]\s*$", closing):
+        return None
+    return k
 
 
 def _cue_text(tok: Token) -> str:
@@ -983,8 +1133,15 @@ def _cue_text(tok: Token) -> str:
     return " ".join([tok.text, *particles])
 
 
-def _contains_quote(span: tuple[int, int], ctx: _Article) -> bool:
-    return any(span[0] <= s and e <= span[1] + 1 for s, e in ctx.quotes)
+def _contains_quote(span: tuple[int, int], ctx: _Article, slack: int = 1) -> bool:
+    """A quotation lies within the span (its end may overrun by ``slack`` characters: the closing mark)."""
+    for k in range(ctx.quotes_from(span[0]), len(ctx.quotes)):
+        s, e = ctx.quotes[k]
+        if s > span[1] + slack:
+            return False
+        if e <= span[1] + slack:
+            return True
+    return False
 
 
 def _is_channel(verb: Token, ctx: _Article) -> bool:
@@ -1035,7 +1192,7 @@ def _clausal_content(cue: Token, ctx: _Article) -> tuple[tuple[int, int] | None,
     )
     if right:
         span = (right[0].idx, right[-1].idx + len(right[-1].text))
-        if any(span[0] <= s_ and e_ <= span[1] + 2 for s_, e_ in ctx.quotes):
+        if _contains_quote(span, ctx, slack=2):
             # 'called it a “quiet revolution”': the words echoed are what was said.
             return _content_tokens(right, ctx, paragraph), None
     if cue.dep_ == "parataxis" and cue.i > cue.head.i:
@@ -1055,9 +1212,10 @@ def _according_to(tok: Token, ctx: _Article) -> _Attribution | None:
     phrase = {tok, *to.subtree}
     head = tok.head
     # A sentence-final "..., according to X." vouches for the whole sentence, wherever the parse attached it.
-    final = all(t.is_punct or t.is_space or t in phrase for t in tok.doc[tok.i : tok.sent.end])
+    sent = ctx.sent_of(tok)
+    final = all(t.is_punct or t.is_space or t in phrase for t in tok.doc[tok.i : sent.end])
     whole = final or head.dep_ == "ROOT" or head.i == tok.i
-    scope = list(tok.sent) if whole else list(head.subtree)
+    scope = list(sent) if whole else list(head.subtree)
     tokens = [t for t in scope if t not in phrase]
     content = _content_tokens(tokens, ctx, ctx.paragraph_of(tok.idx))
     if content is None:
@@ -1082,7 +1240,7 @@ def _blocks(ctx: _Article) -> list[_Attribution]:
     """Block quotations: a paragraph ending in a colon that names a source, then the quoted paragraphs."""
     rules = ctx.rules
     text = ctx.text
-    paragraphs = _paragraphs(text)
+    paragraphs = ctx.paragraphs
     out = []
     for i, (p_start, p_end) in enumerate(paragraphs[:-1]):
         if text[p_end - 1] != ":":
@@ -1095,7 +1253,7 @@ def _blocks(ctx: _Article) -> list[_Attribution]:
             continue
         # The introducing sentence, cut at the paragraph (spaCy may run it on into the block).
         last_sentence = ctx.doc.char_span(
-            max(colon[0].sent.start_char, p_start), p_end, alignment_mode="expand"
+            max(ctx.sent_of(colon[0]).start_char, p_start), p_end, alignment_mode="expand"
         )
         if last_sentence is None:
             continue
@@ -1159,37 +1317,59 @@ def _block_source(sentence: Span, ctx: _Article) -> tuple[dict[str, Any], str, s
 def _floating_quotes(ctx: _Article, attributions: list[_Attribution], used: set[int]) -> None:
     """Quotations with no cue of their own: a continuation of the previous speaker, or a lone quote."""
     text = ctx.text
-    paragraphs = _paragraphs(text)
-    para_starts = [p[0] for p in paragraphs]
-    covered = [seg for att in attributions for seg in att.segments]
+    para_starts = ctx._para_starts
+    # Segments attributed so far (fixed before the loop), by start, with the running maximum of their ends.
+    covered = sorted(seg for att in attributions for seg in att.segments)
+    covered_starts = [cs for cs, _ in covered]
+    covered_max_end = list(accumulate((ce for _, ce in covered), max))
+    # The speaker candidates: (end of last segment, position in ``attributions``), kept sorted as they change.
+    ends: list[tuple[int, int]] = []
+
+    def track(index: int) -> None:
+        att = attributions[index]
+        if att.kind in ("direct", "partial", "indirect") and att.segments:
+            insort(ends, (att.segments[-1][1], index))
+
+    for index in range(len(attributions)):
+        track(index)
     for k, (s, e) in enumerate(ctx.quotes):
-        if k in used or any(cs <= s and e <= ce + 1 for cs, ce in covered):
+        if k in used:
             continue
+        c = bisect_right(covered_starts, s) - 1
+        if c >= 0 and e <= covered_max_end[c] + 1:
+            continue  # inside a segment some cue already attributed
         labelled = _colon_label(ctx, s)
         if labelled is not None:
             attributions.append(_Attribution("direct", [(s, e)], ":", labelled[2], labelled[0], labelled[1]))
+            track(len(attributions) - 1)
             used.add(k)
             continue
         inner = text[s + 1 : e - 1]
         sent = ctx.doc.char_span(s, e, alignment_mode="expand")
-        sentence_chars = sum(len(x.text) for x in sent.sents) if sent is not None else len(inner)
+        sentence_chars = ctx.sentence_chars(sent) if sent is not None else len(inner)
         if len(inner.split()) < 6 or len(inner) < 0.6 * sentence_chars:
             continue  # scare quotes, titles, and quoted words inside the author's sentence
-        previous = [
-            a
-            for a in attributions
-            if a.kind in ("direct", "partial", "indirect") and a.segments and a.segments[-1][1] <= s
-        ]
-        if not previous:
+        # The previous speaker: the attribution whose last segment ends latest at or before the quote (the
+        # first such in list order on a tie).
+        p = bisect_right(ends, (s, len(attributions))) - 1
+        if p < 0:
             continue
-        last = max(previous, key=lambda a: a.segments[-1][1])
-        anchor_end = max(last.segments[-1][1], last.cue_region[1] if last.cue_region else 0)
-        gap_paragraphs = bisect_right(para_starts, s) - bisect_right(para_starts, last.segments[-1][1])
-        if last.kind == "direct" and "\n" not in text[anchor_end:s] and _GLUE_SPLIT.match(text[anchor_end:s]):
+        last_index = ends[bisect_left(ends, (ends[p][0], -1))][1]
+        last = attributions[last_index]
+        last_end = last.segments[-1][1]
+        anchor_end = max(last_end, last.cue_region[1] if last.cue_region else 0)
+        gap_paragraphs = bisect_right(para_starts, s) - bisect_right(para_starts, last_end)
+        glued = anchor_end >= s or (
+            _GLUE_SPLIT.fullmatch(text, anchor_end, s) is not None and text.find("\n", anchor_end, s) < 0
+        )
+        if last.kind == "direct" and glued:
             last.segments.append((s, e))  # the quotation continues after the cue
+            del ends[bisect_left(ends, (last_end, last_index))]
+            track(last_index)
         elif gap_paragraphs <= 1 and last.speaker.get("resolution") != "unresolved":
             speaker = dict(last.speaker, resolution="previous_speaker")
             attributions.append(_Attribution("direct", [(s, e)], None, None, speaker, last.source_type))
+            track(len(attributions) - 1)
         else:
             continue
         used.add(k)

@@ -20,10 +20,12 @@ from __future__ import annotations
 import calendar
 import re
 import tomllib
+from bisect import bisect_left, bisect_right, insort
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -224,11 +226,31 @@ def _candidate_matches(text: str, rules: TemporalRules) -> list[_Match]:
             if groups.get("day") and not 1 <= int(groups["day"]) <= 31:
                 continue
             found.append(_Match(m.start(), m.end(), kind, order, groups))
+    # Longest first, then rule order; a candidate overlapping one already chosen loses. Chosen spans are
+    # disjoint, so kept sorted (ends then rise with starts) only the neighbours of a candidate can overlap it.
     chosen: list[_Match] = []
+    spans: list[tuple[int, int]] = []
     for cand in sorted(found, key=lambda c: (-(c.end - c.start), c.order, c.start)):
-        if all(cand.end <= c.start or cand.start >= c.end for c in chosen):
+        if not _overlaps_any(spans, cand.start, cand.end):
+            insort(spans, (cand.start, cand.end))
             chosen.append(cand)
     return sorted(chosen, key=lambda c: c.start)
+
+
+def _overlaps_any(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps a span of ``spans`` (sorted, pairwise non-overlapping)."""
+    p = bisect_left(spans, (start, end))
+    k = p - 1
+    while k >= 0 and spans[k][1] > start:
+        if end > spans[k][0]:
+            return True
+        k -= 1
+    k = p
+    while k < len(spans) and spans[k][0] < end:
+        if spans[k][1] > start:
+            return True
+        k += 1
+    return False
 
 
 def _governing_verb(doc: Doc, start: int, end: int) -> Token | None:
@@ -485,7 +507,7 @@ def _resolve_offset(
         # "as of Tuesday, a day after the call": the phrase restates the time just before it; the event it
         # names lies n units away (kept as `refers_back` for the event layer). Elsewhere its anchor is an
         # event we cannot date here, so it stays unresolved.
-        between = text[previous["end"] : match.start]
+        between = text[previous["end"] : min(match.start, previous["end"] + 4)]  # (only a short gap counts)
         if len(between) <= 3 and between.strip() in ("", ",", "—", "-", "–"):
             return previous["_range"], previous["precision"], previous["_anchor_id"]
         return None, unit, None
@@ -569,9 +591,16 @@ _DATEPARSER_WORTHY = re.compile(
 
 def _dateparser_fallback(doc: Doc, pub: date | None, covered: list[tuple[int, int]]) -> list[dict[str, Any]]:
     """spaCy DATE entities no rule matched, read by dateparser (only those naming a month or a number)."""
+    # covered is sorted by start: a span overlaps the entity iff it starts before the entity ends and the
+    # latest end among those spans lies after the entity's start.
+    covered_starts = [s for s, _ in covered]
+    covered_max_end = list(accumulate((e for _, e in covered), max))
     out = []
     for ent in doc.ents:
-        if ent.label_ != "DATE" or any(ent.start_char < e and ent.end_char > s for s, e in covered):
+        if ent.label_ != "DATE":
+            continue
+        p = bisect_left(covered_starts, ent.end_char)
+        if p > 0 and covered_max_end[p - 1] > ent.start_char:
             continue
         if not _DATEPARSER_WORTHY.search(ent.text) or re.search(
             r"\b(?:years?|days?|weeks?|months?)\b", ent.text
@@ -602,15 +631,21 @@ def _dateparser_fallback(doc: Doc, pub: date | None, covered: list[tuple[int, in
 
 
 def _dateparser(text: str, pub: date | None) -> tuple[date, str] | None:
+    data = _date_data_parser(pub).get_date_data(text)
+    if data.date_obj is None:
+        return None
+    return data.date_obj.date(), data.period or "day"
+
+
+@lru_cache(maxsize=32)
+def _date_data_parser(pub: date | None) -> Any:
+    """One dateparser parser per publication date: building one costs twice what parsing an entity does."""
     from dateparser.date import DateDataParser
 
     settings: dict[str, Any] = {"PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False}
     if pub is not None:
         settings["RELATIVE_BASE"] = datetime(pub.year, pub.month, pub.day)
-    data = DateDataParser(languages=["en"], settings=settings).get_date_data(text)
-    if data.date_obj is None:
-        return None
-    return data.date_obj.date(), data.period or "day"
+    return DateDataParser(languages=["en"], settings=settings)
 
 
 # ------------------------------------------------------------------------------------- publication date
@@ -632,8 +667,10 @@ def publication_date(article: dict[str, Any]) -> dict[str, Any]:
     rules = load_temporal_rules()
     full_dates = [m for m in _candidate_matches(text, rules) if m.kind in ("full_date", "iso_date")]
     for m in full_dates:
+        if m.start >= len(head):
+            continue  # (tested first: the backward search for the line start is long on a one-line text)
         line_start = text.rfind("\n", 0, m.start) + 1
-        if m.start < len(head) and _STAMP.match(text[line_start : m.start]):
+        if _STAMP.match(text[line_start : m.start]):
             rng, _, _ = _resolve(m, text, None, "unknown", None, rules)
             if rng:
                 return {
@@ -666,9 +703,8 @@ def _article_doc(article: dict[str, Any]) -> Doc:
     return nlp.article_doc(article)
 
 
-def _tree_distance(a: Token, b: Token) -> float:
-    if a.sent.start != b.sent.start:
-        return float("inf")
+def _head_distance(a: Token, b: Token) -> float:
+    """Edges between two tokens of one sentence through their lowest common head (inf: no common head)."""
     depth: dict[int, int] = {}
     token, steps = a, 0
     while True:
@@ -830,6 +866,28 @@ def _cast_index(entities: list[dict[str, Any]] | None) -> dict[str, list[tuple[i
     return index
 
 
+class _CastSpans:
+    """One article's cast mentions, sorted, for overlap lookups by bisect instead of a scan."""
+
+    def __init__(self, spans: list[tuple[int, int, str]]):
+        self.spans = spans  # sorted (start, end, id)
+        self.starts = [s for s, _, _ in spans]
+        self.longest = max((e - s for s, e, _ in spans), default=0)
+
+    def key(self, span_start: int, span_end: int) -> str | None:
+        """The cast entity whose mention overlaps the span most (the first such in sorted order)."""
+        best = None
+        # An overlapping mention starts before span_end and less than the longest mention before span_start.
+        for k in range(
+            bisect_right(self.starts, span_start - self.longest), bisect_left(self.starts, span_end)
+        ):
+            start, end, eid = self.spans[k]
+            overlap = min(end, span_end) - max(start, span_start)
+            if overlap > 0 and (best is None or overlap > best[0]):
+                best = (overlap, eid)
+        return best[1] if best else None
+
+
 def extract_event_mentions(
     article: dict[str, Any], entities: list[dict[str, Any]] | None = None, doc: Doc | None = None
 ) -> list[dict[str, Any]]:
@@ -840,11 +898,25 @@ def extract_event_mentions(
     "time"`` (the attached temporal expression or None), ``"summary"}``. Participant keys are cast entity ids
     when ``entities`` is given (by span overlap with that article's mentions), else "LABEL:normalised name".
     """
+    cast = _cast_index(entities).get(article["id"], []) if entities is not None else None
+    return _event_mentions(article, cast, doc)
+
+
+def _event_mentions(
+    article: dict[str, Any], cast_spans: list[tuple[int, int, str]] | None, doc: Doc | None
+) -> list[dict[str, Any]]:
     doc = doc if doc is not None else _article_doc(article)
     lexicon = load_event_lexicon()
     pub = publication_date(article)["date"]
     expressions = find_temporal_expressions(doc, pub)
-    cast = _cast_index(entities).get(article["id"], []) if entities is not None else None
+    cast = _CastSpans(cast_spans) if cast_spans is not None else None
+    # Token.sent scans to the sentence boundaries on every call: sentences are looked up by bisect instead.
+    sents = list(doc.sents)
+    sent_token_starts = [sent.start for sent in sents]
+
+    def sentence_no(token_i: int) -> int:
+        return max(0, bisect_right(sent_token_starts, token_i) - 1)
+
     ent_by_token: dict[int, Span] = {}
     for ent in doc.ents:
         if ent.label_ in PARTICIPANT_LABELS:
@@ -862,14 +934,21 @@ def extract_event_mentions(
         found = _predicate_class(token, lexicon)
         if found:
             predicates.append((token, *found))
+    predicate_at = [p.i for p, _, _ in predicates]  # token order
+    by_sentence: dict[int, list[Token]] = {}
+    for p, _, _ in predicates:
+        by_sentence.setdefault(sentence_no(p.i), []).append(p)
 
     attached: dict[int, list[dict[str, Any]]] = {}
     for expr in expressions:
         span = doc.char_span(expr["start"], expr["end"], alignment_mode="expand")
         if span is None:
             continue
+        root = span.root
+        root_sentence = sentence_no(root.i)
+        # The tree distance is infinite across sentences: only this sentence's predicates can be attached.
         best = min(
-            ((_tree_distance(span.root, p), abs(p.i - span.root.i), p.i) for p, _, _ in predicates),
+            ((_head_distance(root, p), abs(p.i - root.i), p.i) for p in by_sentence.get(root_sentence, [])),
             default=None,
         )
         if best and best[0] <= MAX_ATTACH_DISTANCE:
@@ -877,11 +956,14 @@ def extract_event_mentions(
             continue
         # The parser often hangs a trailing time on the main verb ("trapped when a tunnel collapsed at El
         # Teniente on Saturday, families kept vigil"): fall back to a predicate just before it, no verb between.
+        window = range(
+            bisect_left(predicate_at, span.start - LINEAR_ATTACH_WINDOW),
+            bisect_left(predicate_at, span.start),
+        )
         near = [
             p
-            for p, _, _ in predicates
-            if 0 < span.start - p.i <= LINEAR_ATTACH_WINDOW
-            and p.sent.start == span.root.sent.start
+            for p, _, _ in (predicates[k] for k in window)
+            if sentence_no(p.i) == root_sentence
             and not any(t.pos_ in ("VERB", "AUX") for t in doc[p.i + 1 : span.start])
         ]
         if near:
@@ -901,7 +983,7 @@ def extract_event_mentions(
                     span = (
                         (ent.start_char, ent.end_char) if ent is not None else (tok.idx, tok.idx + len(tok))
                     )
-                    key = _cast_key(cast, *span)
+                    key = cast.key(*span)
                     if key:
                         participants.setdefault(key, ent.text if ent is not None else tok.text)
                         continue
@@ -917,7 +999,7 @@ def extract_event_mentions(
         )
         times = attached.get(token.i, [])
         time = _finest(times)
-        sent = token.sent
+        sent = sents[sentence_no(token.i)]
         mention = {
             "article": article["id"],
             "start": sent.start_char,
@@ -947,12 +1029,15 @@ def extract_event_mentions(
         token = mention["_token"]
         if mention["time"] is None and token.dep_ == "conj" and token.head.i in by_token:
             mention["time"] = by_token[token.head.i]["time"]
+    trigger_starts = [m["trigger"]["start"] for m in mentions]  # token order
     for expr in expressions:  # "as of Tuesday, a day after Trump's call": the call is a day before Tuesday
         if expr.get("refers_back") is None or not expr["range"]:
             continue
-        for mention in mentions:
-            trig = mention["trigger"]["start"]
-            if mention["time"] is None and mention["nominal"] and expr["end"] < trig <= expr["end"] + 40:
+        for k in range(
+            bisect_right(trigger_starts, expr["end"]), bisect_right(trigger_starts, expr["end"] + 40)
+        ):
+            mention = mentions[k]
+            if mention["time"] is None and mention["nominal"]:
                 day = date.fromisoformat(expr["range"][0]) + timedelta(days=expr["refers_back"])
                 mention["time"] = {
                     **expr,
@@ -972,16 +1057,6 @@ def extract_event_mentions(
         mention.pop("_token")
         kept.append(mention)
     return kept
-
-
-def _cast_key(cast: list[tuple[int, int, str]], span_start: int, span_end: int) -> str | None:
-    """The cast entity whose mention overlaps the span most in this article."""
-    best = None
-    for start, end, eid in cast:
-        overlap = min(end, span_end) - max(start, span_start)
-        if overlap > 0 and (best is None or overlap > best[0]):
-            best = (overlap, eid)
-    return best[1] if best else None
 
 
 def _finest(times: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -1118,20 +1193,24 @@ def _absorb(
 
 def _cluster_article(mentions: list[dict[str, Any]], fuzzy: bool) -> list[_Cluster]:
     clusters: list[_Cluster] = []
+    # A mention scores 0 against a cluster of another class or number, so only its own bucket is scored.
+    buckets: dict[tuple[str, bool], list[int]] = {}
     latest_of_type: dict[str, int] = {}
     for mention in sorted(mentions, key=lambda m: m["trigger"]["start"]):
+        bucket = buckets.setdefault((mention["type"], mention["plural"]), [])
         scored = [
             (
-                _in_article_score(mention, c, fuzzy, latest_of_type.get(mention["type"]) == i),
-                len(c.members),
+                _in_article_score(mention, clusters[i], fuzzy, latest_of_type.get(mention["type"]) == i),
+                len(clusters[i].members),
                 -i,
             )
-            for i, c in enumerate(clusters)
+            for i in bucket
         ]
         score, _, neg_best = max(scored, default=(0, 0, 1))
         if score <= 0:
             clusters.append(_Cluster(mention["type"], mention["plural"]))
             neg_best = -(len(clusters) - 1)
+            bucket.append(len(clusters) - 1)
         _absorb(clusters[-neg_best], [mention], mention["participants"], _range(mention), fuzzy)
         latest_of_type[mention["type"]] = -neg_best
     # a later mention may link two earlier clusters ("calling Haftar" ... "Trump's call to Haftar")
@@ -1166,17 +1245,21 @@ def _can_merge(a: _Cluster, b: _Cluster, fuzzy: bool, cross_article: bool, lexic
 def _merge_pass(clusters: list[_Cluster], fuzzy: bool, cross_article: bool) -> list[_Cluster]:
     lexicon = load_event_lexicon()
     merged: list[_Cluster] = []
+    # _can_merge is 0 across classes or numbers: each cluster is only compared within its bucket.
+    buckets: dict[tuple[str, bool], list[int]] = {}
     for cluster in clusters:
+        bucket = buckets.setdefault((cluster.type, cluster.plural), [])
         options = [
-            (_can_merge(target, cluster, fuzzy, cross_article, lexicon), len(target.members), -i)
-            for i, target in enumerate(merged)
-            if not cross_article or not (target.articles & cluster.articles)
+            (_can_merge(merged[i], cluster, fuzzy, cross_article, lexicon), len(merged[i].members), -i)
+            for i in bucket
+            if not cross_article or not (merged[i].articles & cluster.articles)
         ]
         score, _, neg_best = max(options, default=(0, 0, 1))
         if score > 0:
             _absorb(merged[-neg_best], cluster.members, cluster.participants, cluster.range, fuzzy)
         else:
             merged.append(cluster)
+            bucket.append(len(merged) - 1)
     return merged if len(merged) == len(clusters) else _merge_pass(merged, fuzzy, cross_article)
 
 
@@ -1271,10 +1354,11 @@ def build_timeline(
     (range start, then end); undated ones follow, ordered by evidence (reporting articles, then mentions).
     ``participants`` are cast entity ids when ``entities`` is given, else "LABEL:normalised name" keys.
     """
+    index = _cast_index(entities) if entities is not None else None  # once, not once per article
     mentions = [
         m
         for article in sorted(articles, key=lambda a: a["id"])
-        for m in extract_event_mentions(article, entities)
+        for m in _event_mentions(article, index.get(article["id"], []) if index is not None else None, None)
     ]
     return timeline_from_mentions(mentions, fuzzy=entities is None)  # with a cast, identity is resolved
 
