@@ -83,7 +83,7 @@ def extract_missing(
         return 0, []
     failures: list[StageFailure] = []
     done = 0
-    executor = make_executor(workers, _warm)
+    executor = make_executor(workers, _warm, cost=lambda _article_id: 60.0)  # stored texts: <= 500k chars
     batches = [todo[i : i + 16] for i in range(0, len(todo), 16)]
 
     def on_hang(article_id: str) -> tuple[str, bytes | StageFailure]:

@@ -68,7 +68,9 @@ def _run_ingest(
     from newsprism.store import Store
 
     store = Store(db)
-    n_files = sum(1 for p in expand_paths(paths) if isinstance(p, Path))
+    n_files = sum(
+        1 for p in expand_paths(paths, follow_symlinks=options.follow_symlinks) if isinstance(p, Path)
+    )
     started = time.perf_counter()
     show = not quiet and err.is_terminal
     with Progress(

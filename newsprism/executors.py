@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult, Pool
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from newsprism.limits import die_with_parent
 
@@ -91,12 +91,14 @@ class ProcessExecutor:
         seconds_per_item: float = 30.0,
         tasks_per_worker: int = 200,
         grace_seconds: float = 30.0,
+        cost: Callable[[Any], float] | None = None,
     ) -> None:
         self.workers = max(1, workers)
         self.warm = warm
         self.seconds_per_item = seconds_per_item
         self.tasks_per_worker = tasks_per_worker  # workers are recycled to bound their memory
         self.grace_seconds = grace_seconds
+        self.cost = cost  # seconds one item may take at worst (a slow, loaded machine), else one budget each
         self._pool: Pool | None = None
 
     def _start(self) -> Pool:
@@ -115,10 +117,11 @@ class ProcessExecutor:
         return pool
 
     def _deadline(self, batch: list[Item]) -> float:
-        # Far above what a batch ever needs (every item a few seconds, at most one at its full budget), doubled
-        # because two batches per worker are in flight and a batch may wait for the one ahead of it.
-        budget = 2 * self.seconds_per_item * (1 + len(batch) / 4) + self.grace_seconds
-        return time.monotonic() + budget
+        # A backstop for hangs, not a speed limit: far above what the batch needs on a loaded machine (one
+        # item at its full budget plus every item at its worst cost), doubled because two batches per worker
+        # are in flight and a batch may wait for the one ahead of it.
+        work = sum(self.cost(item) for item in batch) if self.cost else self.seconds_per_item * len(batch) / 4
+        return time.monotonic() + 2 * (self.seconds_per_item + work) + self.grace_seconds
 
     def map(
         self,
@@ -184,8 +187,11 @@ class ProcessExecutor:
 
 
 def make_executor(
-    workers: int, warm: Callable[[], None] | None = None, seconds_per_item: float = 30.0
+    workers: int,
+    warm: Callable[[], None] | None = None,
+    seconds_per_item: float = 30.0,
+    cost: Callable[[Any], float] | None = None,
 ) -> SerialExecutor | ProcessExecutor:
     if workers <= 1:
         return SerialExecutor()
-    return ProcessExecutor(workers, warm, seconds_per_item)
+    return ProcessExecutor(workers, warm, seconds_per_item, cost=cost)

@@ -351,6 +351,15 @@ def _extract_prepared(items: list[tuple[Prepared, Doc]]) -> None:
             prepared.extraction = records.pack(result)
 
 
+# What one document may cost at worst, parse and analysis included, on a slow and heavily loaded machine:
+# spaCy and MiniLM together run at about 10,000 characters/s on one idle core; this allows 20 times less.
+WORST_CHARS_PER_SECOND = 500.0
+
+
+def worst_case_seconds(raw: RawDocument) -> float:
+    return 5.0 + len(raw.text if raw.text is not None else raw.html or "") / WORST_CHARS_PER_SECOND
+
+
 def _warm_worker(extract: bool = False) -> None:
     nlp.load_spacy()
     clean_stage.load_rules()
@@ -403,7 +412,7 @@ def ingest(
             paths,
             options.max_bytes,
             on_file_done=lambda: notify("file"),
-            **({"follow_symlinks": True} if options.follow_symlinks else {}),  # TODO(lead): plain kwarg
+            follow_symlinks=options.follow_symlinks,
         ),
         report,
     )
@@ -460,7 +469,7 @@ def ingest(
             notify("articles", len(kept))
 
     warm = partial(_warm_worker, options.extract)
-    executor = make_executor(options.workers, warm, options.document_seconds)
+    executor = make_executor(options.workers, warm, options.document_seconds, cost=worst_case_seconds)
     previous_handler = None
     if threading.current_thread() is threading.main_thread():
         previous_handler = signal.signal(signal.SIGTERM, _raise_stop)
