@@ -233,12 +233,6 @@ def increments(sixty: list[Path], tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="StoryIndex.add is a greedy single pass: where an article goes depends on the centroids and "
-    "entity document frequencies present when it arrives, so three increments (canonical order only within "
-    "each) place the borderline reports (s04-a02, s07-a03/a08/a09) differently from one run: F1 0.944",
-)
 def test_three_increments_give_the_one_run_stories(increments: Increments, run_sorted: Run) -> None:
     one_run = membership(run_sorted.doc)
     incremental = membership(increments.final)
@@ -602,14 +596,7 @@ def test_a_baseline_database_is_upgraded_in_place_and_keeps_its_rows(tmp_path: P
     "name",
     [
         "store_984a31d.db",
-        pytest.param(
-            "store_484e72e.db",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="migrate() stamps every pre-Alembic database as 0001, but 484e72e's already has "
-                "article.body_hash, so 0002's ADD COLUMN body_hash fails: 'duplicate column name'",
-            ),
-        ),
+        "store_484e72e.db",
     ],
 )
 def test_a_database_written_by_an_earlier_release_is_upgraded_in_place(name: str, tmp_path: Path) -> None:
