@@ -254,3 +254,9 @@ def test_concurrent_writers_store_each_row_once_with_exact_counts(tmp_path: Path
     assert store.count(ArticleRow) == 90
     assert sum(totals) == 90  # every stored row counted by exactly one writer
     assert store.count(SentenceRow) == 90
+
+
+def test_the_store_knows_alembics_head_revision() -> None:
+    from newsprism.store import HEAD_REVISION, head_revision
+
+    assert head_revision() == HEAD_REVISION  # bump HEAD_REVISION with every new migration
