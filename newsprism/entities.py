@@ -250,6 +250,124 @@ def acronym_letters(text: str) -> str | None:
     return stripped.replace(".", "").upper() if ACRONYM_RE.match(stripped) else None
 
 
+# fuzz.ratio(a, b) >= 85 means an indel distance d <= 0.15 * (len a + len b), hence len a <= 1.353 * len b and
+# d <= 0.353 * len b: deleting at most that share of each token's letters reaches a string common to both (their
+# longest common subsequence). Tokens up to this length are indexed by those deletion variants; longer ones
+# (rare in names, and their variants many) are compared one by one.
+_VARIANT_SHARE = 0.36  # (a little over 0.353, so the index finds a superset whatever the float rounding)
+_MAX_VARIANT_LEN = 10
+
+
+def _deletion_variants(token: str) -> set[str]:
+    variants = {token}
+    frontier = {token}
+    for _ in range(int(_VARIANT_SHARE * len(token))):
+        frontier = {v[:i] + v[i + 1 :] for v in frontier for i in range(len(v))}
+        variants |= frontier
+    return variants
+
+
+class _TokenIndex:
+    """The tokens added so far that ``tokens_match`` a given token, without comparing it with each of them.
+
+    tokens_match holds for equal tokens, an initial and a token with its letter, equal metaphone codes (with a
+    loose ratio), or fuzz.ratio >= 85 between tokens of 4+ letters; each has an index here (first letter,
+    metaphone, deletion variants), so a lookup costs the few candidates, then tokens_match decides."""
+
+    def __init__(self) -> None:
+        self.known: set[str] = set()
+        self.by_first: defaultdict[str, set[str]] = defaultdict(set)
+        self.single_by_first: defaultdict[str, set[str]] = defaultdict(set)
+        self.by_phonetic: defaultdict[str, set[str]] = defaultdict(set)
+        self.by_variant: defaultdict[str, set[str]] = defaultdict(set)
+        self.long: set[str] = set()  # 4+ letters but over _MAX_VARIANT_LEN: scanned
+        self.fuzzy: set[str] = set()  # every token of 4+ letters, for a long query
+
+    def add(self, token: str) -> None:
+        if token in self.known:
+            return
+        self.known.add(token)
+        self.by_first[token[0]].add(token)
+        if len(token) == 1:
+            self.single_by_first[token].add(token)
+            return
+        self.by_phonetic[phonetic(token)].add(token)
+        if len(token) >= 4:
+            self.fuzzy.add(token)
+            if len(token) > _MAX_VARIANT_LEN:
+                self.long.add(token)
+            else:
+                for variant in _deletion_variants(token):
+                    self.by_variant[variant].add(token)
+
+    def matching(self, token: str) -> set[str]:
+        if len(token) == 1:
+            return set(self.by_first.get(token, ()))  # tokens_match: an initial matches its letter
+        found = set(self.single_by_first.get(token[0], ()))
+        if token in self.known:
+            found.add(token)
+        candidates = set(self.by_phonetic.get(phonetic(token), ()))
+        if len(token) >= 4:
+            if len(token) > _MAX_VARIANT_LEN:
+                candidates |= self.fuzzy
+            else:
+                for variant in _deletion_variants(token):
+                    candidates |= self.by_variant.get(variant, set())
+                if 1.36 * len(token) > _MAX_VARIANT_LEN:  # a long partner is possible
+                    candidates |= self.long
+        return found | {t for t in candidates if tokens_match(token, t)}
+
+
+class _NameIndex:
+    """Owners (locals, keys) of the name keys added so far that could be ``person_names_compatible`` with a
+    key, from where matching tokens stand. By that function's rules a compatible pair always has: the shorter
+    name's last token matching a non-first token of the longer (two multi-word names); a lone name matching a
+    non-first token, or the surname-first family name exactly, or another lone name. So a common first name
+    ("John") brings no candidates: these are a superset the caller then decides on exactly."""
+
+    def __init__(self) -> None:
+        self.tokens = _TokenIndex()
+        self.non_first: defaultdict[str, set[Any]] = defaultdict(set)
+        self.last: defaultdict[str, set[Any]] = defaultdict(set)
+        self.single: defaultdict[str, set[Any]] = defaultdict(set)
+        self.first: defaultdict[str, set[Any]] = defaultdict(set)
+
+    def add(self, key: tuple[str, ...], owner: Any) -> None:
+        for token in key:
+            self.tokens.add(token)
+        if len(key) == 1:
+            self.single[key[0]].add(owner)
+        elif key:
+            for token in key[1:]:
+                self.non_first[token].add(owner)
+            self.last[key[-1]].add(owner)
+            self.first[key[0]].add(owner)
+
+    def _owners(self, index: dict[str, set[Any]], token: str) -> set[Any]:
+        out: set[Any] = set()
+        for match in self.tokens.matching(token):
+            out |= index.get(match, set())
+        return out
+
+    def candidates(self, key: tuple[str, ...]) -> set[Any]:
+        if not key:
+            return set()
+        surname_first = load_rules().surname_first
+        if len(key) == 1:
+            (token,) = key
+            out = self._owners(self.non_first, token) | self._owners(self.single, token)
+            if token in surname_first:  # "Xi" -> "Xi Jinping": the family name first, exactly
+                out |= self.first.get(token, set())
+            return out
+        # Either name may be the shorter one: both directions are looked up.
+        out = self._owners(self.non_first, key[-1])
+        for token in set(key[1:]):
+            out |= self._owners(self.last, token) | self._owners(self.single, token)
+        if key[0] in surname_first:
+            out |= self.single.get(key[0], set())
+        return out
+
+
 def stable_id(name: str, entity_type: str) -> str:
     return "E" + hashlib.sha1(f"{entity_type}|{fold(name)}".encode()).hexdigest()[:12]
 
@@ -461,10 +579,7 @@ class _ArticleResolver:
                 self.doc[i].text in {"'s", "’s"}
                 and i > start
                 and end - i > 2
-                and any(
-                    person_names_compatible(key_tokens(self.doc[start:i].text), k)
-                    for k in self._ner_person_keys
-                )
+                and self._fits_ner_person(key_tokens(self.doc[start:i].text))
             ):
                 self._add(start, i, "PERSON?", "ner")
                 start = i + 1
@@ -493,6 +608,10 @@ class _ArticleResolver:
         if titled and etype != "PERSON" and end - name_start <= 3:
             mention.type = "PERSON"  # "Shanahan"-style misfires: a title marks a person
         self._acronym_after(mention, end)
+
+    def _fits_ner_person(self, key: tuple[str, ...]) -> bool:
+        """Could the name be one NER gave as a person anywhere in the article?"""
+        return any(person_names_compatible(key, k) for k in self._ner_person_index.candidates(key))
 
     def _titles_before(self, mention: Mention, name_start: int) -> bool:
         """Record each title in the run right before a name as its own label ("Supreme Leader", "Ayatollah")."""
@@ -538,6 +657,9 @@ class _ArticleResolver:
                 + [key_tokens(e.text) for e in ents if e.label_ == "PERSON"]
             )
         )
+        self._ner_person_index = _NameIndex()
+        for k in self._ner_person_keys:
+            self._ner_person_index.add(k, k)
         for ent in ents:
             if ent.label_ in NAMED_TYPES:
                 self._from_entity(ent)
@@ -634,18 +756,20 @@ class _ArticleResolver:
                 and len(keys) in {2, 3}
                 and keys[-1] in actors
                 and m.kind == "ner"
-                and all(
-                    t.pos_ == "PROPN" for t in self.doc.char_span(m.start, m.end, alignment_mode="expand")
-                )
+                and (span := self.doc.char_span(m.start, m.end, alignment_mode="expand")) is not None
+                and all(t.pos_ == "PROPN" for t in span)
             ):
                 m.type = "PERSON"
         # Distinct keys, and one answer per name key: a surname repeated a thousand times is asked once.
         person_keys = list(dict.fromkeys(self._person_keys()))
+        people = _NameIndex()
+        for k in person_keys:
+            people.add(k, k)
         fits: dict[tuple[str, ...], bool] = {}
 
         def fits_a_person(keys: tuple[str, ...]) -> bool:
             if keys not in fits:
-                fits[keys] = any(person_names_compatible(keys, k) for k in person_keys)
+                fits[keys] = any(person_names_compatible(keys, k) for k in people.candidates(keys))
             return fits[keys]
 
         # Person/place votes per surface form, kept up to date as types change below (see _mostly_person).
@@ -756,15 +880,22 @@ class _ArticleResolver:
         self.mentions.sort(key=lambda m: (m.start, m.end))
         locals_: list[LocalEntity] = []
 
-        # Indexes kept up to date as mentions join: the starts of each local's mentions (sorted), and the
-        # locals having a multi-word form with given initials.
+        # Indexes kept up to date as mentions join: the starts of each local's mentions (sorted), the locals
+        # having a multi-word form with given initials or first name key token, and the name index that
+        # narrows "which locals could this name fit" to the few that share a matching token.
         starts: list[list[int]] = []
         by_initials: dict[str, set[int]] = defaultdict(set)
+        by_first_token: dict[str, set[int]] = defaultdict(set)
+        names = _NameIndex()
 
         def indexed(m: Mention, local_i: int) -> None:
             insort(starts[local_i], m.start)
             if len(name_tokens(m.text)) > 1:
                 by_initials[initials(m.text)].add(local_i)
+            key = key_tokens(m.text)
+            names.add(key, local_i)
+            if len(key) > 1:
+                by_first_token[key[0]].add(local_i)
 
         def new_local(m: Mention, reason: str | None = None) -> int:
             locals_.append(LocalEntity(self.article_id, self.outlet, m.type))
@@ -800,11 +931,13 @@ class _ArticleResolver:
         for i in full:
             m = self.mentions[i]
             key = key_tokens(m.text)
-            li = resume.get(key, 0)
-            while li < len(locals_) and not fits_all(key, locals_[li]):
-                li += 1
-            resume[key] = li
-            target = li if li < len(locals_) else None
+            start_at = resume.get(key, 0)
+            # Only locals sharing a matching token can fit (names.candidates is a superset), in order.
+            target = next(
+                (li for li in sorted(names.candidates(key)) if li >= start_at and fits_all(key, locals_[li])),
+                None,
+            )
+            resume[key] = len(locals_) if target is None else target
             if target is None:
                 new_local(m)
             else:
@@ -830,19 +963,14 @@ class _ArticleResolver:
                 continue
             candidates = [
                 li
-                for li, loc in enumerate(locals_)
-                if loc.type == "PERSON"
-                and any(person_names_compatible(key, key_tokens(f)) for f in loc.distinct_forms())
+                for li in sorted(names.candidates(key))
+                if locals_[li].type == "PERSON"
+                and any(person_names_compatible(key, key_tokens(f)) for f in locals_[li].distinct_forms())
             ]
             if not candidates:
                 # a given name alone ("Stanley" after "Stanley Johnson"), only inside the article
                 candidates = [
-                    li
-                    for li, loc in enumerate(locals_)
-                    if loc.type == "PERSON"
-                    and any(
-                        len(k) > 1 and k[0] == key[0] for k in (key_tokens(f) for f in loc.distinct_forms())
-                    )
+                    li for li in sorted(by_first_token.get(key[0], ())) if locals_[li].type == "PERSON"
                 ]
                 if len(candidates) != 1:
                     new_local(m)
@@ -875,9 +1003,9 @@ class _ArticleResolver:
             if m.kind == "nominal":
                 continue
             letters = acronym_letters(m.text)
-            key = self._org_key(m.text)
-            if key in by_name:
-                join(m, by_name[key], "same name")
+            org_key = self._org_key(m.text)
+            if org_key in by_name:
+                join(m, by_name[org_key], "same name")
             elif letters and letters in self.acronyms and self.acronyms[letters].local >= 0:
                 join(m, self.acronyms[letters].local, "acronym defined in the article")
             else:
@@ -885,7 +1013,7 @@ class _ArticleResolver:
                 if target is not None:
                     join(m, target, "acronym matches initials of a name in the article")
                 else:
-                    by_name[key] = new_local(m)
+                    by_name[org_key] = new_local(m)
             if m.local >= 0 and letters:
                 locals_[m.local].acronym = letters
         self._cluster_nominals(locals_, new_local, join)
@@ -1380,7 +1508,8 @@ def link_local_entities(locals_: list[LocalEntity]) -> list[list[tuple[int, list
     order = sorted(range(len(locals_)), key=lambda i: (locals_[i].article, locals_[i].mentions[0].start))
 
     def vec(i: int) -> np.ndarray:
-        return locals_[i].vec if locals_[i].vec is not None else zero
+        v = locals_[i].vec
+        return v if v is not None else zero
 
     # 1. same form: group by exact key, split by context (online clustering against group centroids)
     groups: list[_Group] = []
@@ -1419,8 +1548,8 @@ def link_local_entities(locals_: list[LocalEntity]) -> list[list[tuple[int, list
     blocks: dict[str, list[int]] = defaultdict(list)
     for g, group in enumerate(groups):
         if group.kind == "person":
-            for key in _person_blocks(group.forms):
-                blocks[key].append(g)
+            for block in _person_blocks(group.forms):
+                blocks[block].append(g)
     pairs: set[tuple[int, int]] = set()
     for members in blocks.values():
         for x in range(len(members)):
@@ -1472,7 +1601,7 @@ def link_local_entities(locals_: list[LocalEntity]) -> list[list[tuple[int, list
     for r, group in list(live.items()):
         if group.kind != "name" or r not in live:
             continue
-        letters = next(
+        acronym = next(
             (
                 locals_[i].acronym
                 for i in group.members
@@ -1480,9 +1609,9 @@ def link_local_entities(locals_: list[LocalEntity]) -> list[list[tuple[int, list
             ),
             None,
         )
-        if not letters:
+        if not acronym:
             continue
-        targets = [t for t in by_initials.get(letters, []) if t != r and t in live]
+        targets = [t for t in by_initials.get(acronym, []) if t != r and t in live]
         if not targets:
             continue
         target = max(targets, key=lambda t: _cos(group.centroid, live[t].centroid))
@@ -1494,7 +1623,7 @@ def link_local_entities(locals_: list[LocalEntity]) -> list[list[tuple[int, list
                 r,
                 {
                     "reason": "acronym matches initials",
-                    "a": letters,
+                    "a": acronym,
                     "b": " ".join(sorted(live[target].forms)[0]),
                     "context_cosine": round(cos, 3),
                 },
@@ -1503,9 +1632,9 @@ def link_local_entities(locals_: list[LocalEntity]) -> list[list[tuple[int, list
     nominal_blocks: dict[str, list[int]] = defaultdict(list)
     for r, group in live.items():
         if group.kind == "nominal":
-            for key in sorted(locals_[group.members[0]].nominal_keys):
-                nominal_blocks[key].append(r)
-    for key, members in sorted(nominal_blocks.items()):
+            for descriptor in sorted(locals_[group.members[0]].nominal_keys):
+                nominal_blocks[descriptor].append(r)
+    for descriptor, members in sorted(nominal_blocks.items()):
         for x in members:
             for y in members:
                 if x < y and x in live and y in live:
@@ -1516,7 +1645,7 @@ def link_local_entities(locals_: list[LocalEntity]) -> list[list[tuple[int, list
                             x,
                             y,
                             {
-                                "reason": f"descriptive references share '{key}'",
+                                "reason": f"descriptive references share '{descriptor}'",
                                 "context_cosine": round(cos, 3),
                             },
                         )
@@ -1524,8 +1653,8 @@ def link_local_entities(locals_: list[LocalEntity]) -> list[list[tuple[int, list
     person_blocks: dict[str, list[int]] = defaultdict(list)
     for r, group in live.items():
         if group.kind == "person":
-            for key in _person_blocks(group.forms):
-                person_blocks[key].append(r)
+            for block in _person_blocks(group.forms):
+                person_blocks[block].append(r)
     short_groups: dict[tuple[bool, str], int] = {}
     # full-name groups no longer change their vectors here: their centroids and each surname's candidate
     # list are computed once, so this stage costs O(shorts x candidates per surname)
@@ -1551,13 +1680,14 @@ def link_local_entities(locals_: list[LocalEntity]) -> list[list[tuple[int, list
         if best is not None and (
             (len(candidates) == 1 and typed_person) or cos_by[best] >= SHORT_MIN_COS or locals_[i].vec is None
         ):
+            longest = max(live[best].forms, key=len)
             live[best].members.append(i)
             live[best].merges.append(
                 {
                     "reason": "surname-only mention joins the full name"
                     + (" closest in context" if len(candidates) > 1 else ""),
                     "a": key[0],
-                    "b": " ".join(max(live[best].forms, key=len)),
+                    "b": " ".join(longest),
                     "context_cosine": round(cos_by[best], 3),
                 }
             )
@@ -1638,7 +1768,7 @@ def resolve_entities(
 def build_entities(
     locals_: list[LocalEntity], clusters: list[list[tuple[int, list[dict[str, Any]]]]]
 ) -> list[dict[str, Any]]:
-    entities = []
+    entities: list[dict[str, Any]] = []
     for cluster in clusters:
         members = [locals_[i] for i, _ in cluster]
         mentions = sorted(

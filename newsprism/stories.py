@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 import re
 import zlib
-from collections import Counter, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -316,7 +316,7 @@ def entity_profile(article: dict[str, Any], config: StoryConfig | None = None) -
     spaCy NER mentions in ``entities``.
     """
     config = config or StoryConfig()
-    weights: Counter[str] = Counter()
+    weights: defaultdict[str, float] = defaultdict(float)  # (boosts make the weights fractional)
     cast = article.get("cast")
     if cast:
         for member in cast:
@@ -524,18 +524,19 @@ class StoryIndex:
         """Story records, largest first (then in order of creation)."""
         duplicate_groups = self.duplicates.groups() if self.duplicates is not None else []
         group_of = {article_id: group for group in duplicate_groups for article_id in group}
-        out = []
+        out: list[dict[str, Any]] = []
         for story in self._stories:
             if story.merged_into is not None:
                 continue
             members = sorted(story.members, key=lambda a: self._members[a].order)
-            dates = [self._members[a].published for a in members if self._members[a].published]
+            records = [self._members[a] for a in members]
+            dates = [r.published for r in records if r.published is not None]
             seen_groups: list[list[str]] = []
             for article_id in members:
                 group = group_of.get(article_id)
                 if group is not None and group not in seen_groups:
                     seen_groups.append(group)
-            outlets = sorted({self._members[a].outlet for a in members if self._members[a].outlet})
+            outlets = sorted({r.outlet for r in records if r.outlet})
             out.append(
                 {
                     "id": "story-" + stable_id(story.first_article, length=12),

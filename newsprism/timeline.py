@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 from newsprism.model import normalise_text, stable_id
 
@@ -214,6 +214,30 @@ class _Match:
     order: int
     groups: dict[str, str | None]
 
+    def group(self, name: str) -> str:
+        """A group every pattern of this kind captures (``rules/temporal.toml`` guarantees it)."""
+        value = self.groups[name]
+        if value is None:
+            raise ValueError(f"temporal rule of kind {self.kind!r} matched without its {name!r} group")
+        return value
+
+
+class _Expression(TypedDict):
+    """A time expression while the text is scanned; the keys starting with "_" are dropped from the output."""
+
+    text: str
+    start: int
+    end: int
+    value: str | None
+    precision: str
+    anchor: str | None
+    tense: str
+    kind: str
+    range: list[str] | None
+    _range: tuple[date, date] | None
+    _anchor_id: str
+    refers_back: NotRequired[int]  # offsets like "a day after ...": days from the restated time to the event
+
 
 def _candidate_matches(text: str, rules: TemporalRules) -> list[_Match]:
     found = []
@@ -275,7 +299,8 @@ def _tense(verb: Token | None, rules: TemporalRules) -> str:
         t.lower_ in rules.future_cues or t.lemma_.lower() in ("will", "shall") for t in chain if t.i != verb.i
     ):
         return "future"
-    if any(t.tag_ in ("VBD", "VBN") or "Past" in t.morph.get("Tense") for t in chain):
+    # (spaCy's stub makes `default` required; at run time it defaults to None, meaning [])
+    if any(t.tag_ in ("VBD", "VBN") or "Past" in t.morph.get("Tense", None) for t in chain):
         return "past"
     return "present"
 
@@ -396,7 +421,7 @@ def _resolve(
     text: str,
     pub: date | None,
     tense: str,
-    previous: dict[str, Any] | None,
+    previous: _Expression | None,
     rules: TemporalRules,
 ) -> tuple[tuple[date, date] | None, str, str | None]:
     """(range, precision, anchor) of one match; range None when it cannot be resolved without guessing."""
@@ -406,50 +431,51 @@ def _resolve(
     if kind in ("full_date", "iso_date"):
         try:
             day = (
-                date(int(g["year"] or g["y"]), month or int(g["m"]), int(g["day"] or g["d"]))
+                date(int(match.group("year")), month or int(match.group("m")), int(match.group("day")))
                 if kind == "full_date"
-                else date(int(g["y"]), int(g["m"]), int(g["d"]))
+                else date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
             )
-        except (ValueError, TypeError):
+        except ValueError:  # no such day (30 February), or a part missing
             return None, "day", None
         return (day, day), "day", "absolute"
     if kind == "month_year":
-        return _month_bounds(int(g["year"]), month or 1), "month", "absolute"
+        return _month_bounds(int(match.group("year")), month or 1), "month", "absolute"
     if kind == "year":
-        year = int(g["year"])
+        year = int(match.group("year"))
         return (date(year, 1, 1), date(year, 12, 31)), "year", "absolute"
     if kind == "decade":
-        start = int(g["decade"]) if g.get("decade") else None
+        decade = g.get("decade")
+        start = int(decade) if decade else None
         if start is None:  # "the '80s": the most recent such decade before publication, else the 1900s
-            short = int(g["short"])
-            century = (pub.year // 100) * 100 if pub else None
-            if century is None:
+            short = int(match.group("short"))
+            if pub is None:
                 return None, "decade", None
+            century = (pub.year // 100) * 100
             start = century + short if century + short <= pub.year else century - 100 + short
             return (date(start, 1, 1), date(start + 9, 12, 31)), "decade", "publication"
         return (date(start, 1, 1), date(start + 9, 12, 31)), "decade", "absolute"
-    anchor_day = previous["_range"][0] if previous and previous.get("_range") else None
+    anchor_day = previous["_range"][0] if previous is not None and previous["_range"] is not None else None
     if kind == "offset":
         return _resolve_offset(match, text, previous, rules)
     if pub is None:
         precision = {"month_day": "day", "weekday": "day", "relative_day": "day", "month": "month"}.get(kind)
         if kind in ("relative_unit", "ago"):
-            precision = _singular(g["unit"].lower()).replace("weekend", "week")
+            precision = _singular(match.group("unit").lower()).replace("weekend", "week")
         return None, precision or "day", None
     if kind == "month_day":
-        day = _year_for_month_day(month or 1, int(g["day"]), pub, tense)
-        return ((day, day) if day else None), "day", "publication"
+        named = _year_for_month_day(month or 1, int(match.group("day")), pub, tense)
+        return ((named, named) if named else None), "day", "publication"
     if kind == "weekday":
         day = _weekday_date(
-            rules.weekdays[g["weekday"].lower()], pub, (g.get("mod") or "").lower() or None, tense
+            rules.weekdays[match.group("weekday").lower()], pub, (g.get("mod") or "").lower() or None, tense
         )
         return (day, day), "day", "publication"
     if kind == "clock":  # a bare clock time belongs to the day last named, else to the publication day
-        if previous and previous.get("_range") and previous["precision"] == "day":
+        if previous is not None and previous["_range"] is not None and previous["precision"] == "day":
             return previous["_range"], "day", previous["_anchor_id"]
         return (pub, pub), "day", "publication"
     if kind == "relative_day":
-        rel = " ".join(g["rel"].lower().split())
+        rel = " ".join(match.group("rel").lower().split())
         offset = {
             "yesterday": -1,
             "last night": -1,
@@ -460,6 +486,8 @@ def _resolve(
         day = pub + timedelta(days=offset)
         return (day, day), "day", "publication"
     if kind == "month":
+        if month is None:  # the pattern always captures a month name from the lexicon
+            raise ValueError(f"temporal rule of kind 'month' matched no known month: {g.get('month')!r}")
         mod = " ".join((g.get("mod") or "").lower().split())
         if mod in ("last",):
             year = pub.year if month < pub.month else pub.year - 1
@@ -473,16 +501,19 @@ def _resolve(
             year = pub.year if month <= pub.month else pub.year - 1
         return _month_bounds(year, month), "month", "publication"
     if kind == "relative_unit":
-        unit = g["unit"].lower()
-        rng = _resolve_relative_unit(g["mod"], unit, pub, anchor_day)
+        unit = match.group("unit").lower()
+        mod = match.group("mod")
+        rng = _resolve_relative_unit(mod, unit, pub, anchor_day)
         anchor = (
-            "publication" if not g["mod"].lower().endswith("that") else previous and previous["_anchor_id"]
+            "publication"
+            if not mod.lower().endswith("that")
+            else (previous["_anchor_id"] if previous is not None else None)
         )
         precision = "week" if unit == "weekend" else unit
         return rng, precision, anchor if rng else None
     if kind == "ago":
-        n = _number(g["n"], rules)
-        unit = _singular(g["unit"].lower())
+        n = _number(match.group("n"), rules)
+        unit = _singular(match.group("unit").lower())
         day = _shift_unit(unit, pub, -n)
         rng = (day, day) if unit == "day" else _unit_bounds(unit, day)
         return rng, unit, "publication"
@@ -494,13 +525,13 @@ def _number(word: str, rules: TemporalRules) -> int:
 
 
 def _resolve_offset(
-    match: _Match, text: str, previous: dict[str, Any] | None, rules: TemporalRules
+    match: _Match, text: str, previous: _Expression | None, rules: TemporalRules
 ) -> tuple[tuple[date, date] | None, str, str | None]:
     g = match.groups
-    unit = _singular(g["unit"].lower()).replace("morning", "day")
+    unit = _singular(match.group("unit").lower()).replace("morning", "day")
     n = _number(g.get("n") or "1", rules)
-    direction = g["dir"].lower()
-    if previous is None or not previous.get("_range"):
+    direction = match.group("dir").lower()
+    if previous is None or previous["_range"] is None:
         return None, unit, None
     base = previous["_range"][0]
     if direction in ("after", "before"):
@@ -537,19 +568,19 @@ def find_temporal_expressions(doc_or_text: Doc | str, published: str | None) -> 
     text = doc.text
     rules = load_temporal_rules()
     pub = parse_published(published)
-    out: list[dict[str, Any]] = []
+    out: list[_Expression] = []
     matches = _candidate_matches(text, rules)
     covered = [(m.start, m.end) for m in matches]
-    previous: dict[str, Any] | None = None
+    previous: _Expression | None = None
     for match in matches:
         tense = _tense(_governing_verb(doc, match.start, match.end), rules)
         rng, precision, anchor = _resolve(match, text, pub, tense, previous, rules)
         item = _expression(text, match.start, match.end, rng, precision, anchor, tense, match.kind)
-        if match.kind == "offset" and match.groups["dir"].lower() in ("after", "before") and rng is not None:
+        if match.kind == "offset" and match.group("dir").lower() in ("after", "before") and rng is not None:
             n = _number(match.groups.get("n") or "1", rules)
-            unit = _singular(match.groups["unit"].lower())
+            unit = _singular(match.group("unit").lower())
             if unit == "day":  # the event named after "a day after ..." is that many days away
-                item["refers_back"] = -n if match.groups["dir"].lower() == "after" else n
+                item["refers_back"] = -n if match.group("dir").lower() == "after" else n
         out.append(item)
         if rng is not None:
             previous = item
@@ -567,7 +598,7 @@ def _expression(
     anchor: str | None,
     tense: str,
     kind: str,
-) -> dict[str, Any]:
+) -> _Expression:
     return {
         "text": text[start:end],
         "start": start,
@@ -589,13 +620,13 @@ _DATEPARSER_WORTHY = re.compile(
 )
 
 
-def _dateparser_fallback(doc: Doc, pub: date | None, covered: list[tuple[int, int]]) -> list[dict[str, Any]]:
+def _dateparser_fallback(doc: Doc, pub: date | None, covered: list[tuple[int, int]]) -> list[_Expression]:
     """spaCy DATE entities no rule matched, read by dateparser (only those naming a month or a number)."""
     # covered is sorted by start: a span overlaps the entity iff it starts before the entity ends and the
     # latest end among those spans lies after the entity's start.
     covered_starts = [s for s, _ in covered]
     covered_max_end = list(accumulate((e for _, e in covered), max))
-    out = []
+    out: list[_Expression] = []
     for ent in doc.ents:
         if ent.label_ != "DATE":
             continue
@@ -918,11 +949,11 @@ def _event_mentions(
         return max(0, bisect_right(sent_token_starts, token_i) - 1)
 
     ent_by_token: dict[int, Span] = {}
-    for ent in doc.ents:
-        if ent.label_ in PARTICIPANT_LABELS:
-            for tok in ent:
-                ent_by_token[tok.i] = ent
-    time_tokens = set()
+    for doc_ent in doc.ents:
+        if doc_ent.label_ in PARTICIPANT_LABELS:
+            for tok in doc_ent:
+                ent_by_token[tok.i] = doc_ent
+    time_tokens: set[int] = set()
     for expr in expressions:
         span = doc.char_span(expr["start"], expr["end"], alignment_mode="expand")
         time_tokens.update(t.i for t in span or [])
@@ -980,10 +1011,10 @@ def _event_mentions(
                 if ent is not None and ent.start <= token.i < ent.end:
                     continue
                 if cast is not None:  # the cast also knows names spaCy missed ("Mr. Hifter", "the LNA")
-                    span = (
+                    chars = (
                         (ent.start_char, ent.end_char) if ent is not None else (tok.idx, tok.idx + len(tok))
                     )
-                    key = cast.key(*span)
+                    key = cast.key(*chars)
                     if key:
                         participants.setdefault(key, ent.text if ent is not None else tok.text)
                         continue
@@ -1012,7 +1043,7 @@ def _event_mentions(
             },
             "type": cls,
             "nominal": nominal,
-            "plural": nominal and "Plur" in token.morph.get("Number"),
+            "plural": nominal and "Plur" in token.morph.get("Number", None),
             "participants": sorted(participants),
             "names": participants,
             "subject": _phrase(_name_tokens(args.subject)) if args.subject is not None else None,

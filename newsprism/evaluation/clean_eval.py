@@ -27,7 +27,7 @@ from newsprism.pipeline import build_article
 
 def norm(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
-    text = text.translate(str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"}))
+    text = text.translate(str.maketrans("‘’“”–—", "''\"\"--"))
     return re.sub(r"\s+", " ", text).strip()
 
 

@@ -41,7 +41,7 @@ def read_brat(path: Path) -> list[dict[str, Any]]:
         if line.startswith("T") and len(fields) >= 2:
             label, _, offsets = fields[1].partition(" ")
             parts = [tuple(int(x) for x in part.split()) for part in offsets.split(";")]
-            spans[fields[0]] = (label, [(a, b) for a, b in parts])  # type: ignore[misc]
+            spans[fields[0]] = (label, [(a, b) for a, b in parts])
         elif line.startswith("E") and len(fields) >= 2:
             events.append(dict(arg.split(":", 1) for arg in fields[1].split()[1:]))
     out = []
@@ -139,7 +139,7 @@ def _speaker_ok(text: str, gold: dict[str, Any], quote: dict[str, Any]) -> bool:
     speaker = quote["speaker"]
     spans = [(speaker["start"], speaker["end"])]
     if speaker.get("antecedent"):
-        spans.append(tuple(speaker["antecedent"]))  # type: ignore[arg-type]
+        spans.append(tuple(speaker["antecedent"]))
     return bool(source & _chars(text, spans))
 
 
@@ -164,9 +164,9 @@ def score_articles(articles: list[dict[str, Any]]) -> dict[str, Any]:
                 q
                 for q in predicted
                 if subset == "all" or is_direct(text, [tuple(s) for s in q["segments"]], quote_chars)
-            ]  # type: ignore[misc]
+            ]
             gsets = [_chars(text, g["content"]) for g in gold]
-            psets = [_chars(text, [tuple(s) for s in q["segments"]]) for q in pred]  # type: ignore[misc]
+            psets = [_chars(text, [tuple(s) for s in q["segments"]]) for q in pred]
             for name, threshold in THRESHOLDS:
                 pairs = _match(gsets, psets, threshold)
                 row = counts[subset][name]
@@ -188,8 +188,15 @@ def score_articles(articles: list[dict[str, Any]]) -> dict[str, Any]:
         result[subset] = {}
         for name, _ in THRESHOLDS:
             tp, fp, fn = counts[subset][name]
-            p, r, f = prf(tp, fp, fn)
-            result[subset][name] = {"precision": p, "recall": r, "f1": f, "tp": tp, "fp": fp, "fn": fn}
+            precision, recall, f1 = prf(tp, fp, fn)
+            result[subset][name] = {
+                "precision": precision,
+                "recall": recall,
+                "f1": f1,
+                "tp": tp,
+                "fp": fp,
+                "fn": fn,
+            }
         ok, total = speaker[subset]
         result[subset]["speaker_accuracy"] = ok / total if total else 0.0
         result[subset]["speaker_n"] = total
@@ -215,7 +222,7 @@ def score_samples() -> dict[str, Any]:
             # Prefer a quote of the expected kind (one passage can be both a block and an "according to").
             options = [k for k, q in enumerate(quotes) if k not in used and item["contains"] in q["text"]]
             same_kind = [k for k in options if quotes[k]["kind"] == item["kind"]]
-            hit = (same_kind or options or [None])[0]
+            hit = next(iter(same_kind or options), None)
             if hit is None:
                 fn += 1
                 continue

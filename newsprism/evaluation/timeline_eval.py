@@ -73,9 +73,9 @@ def evaluate_giveme5w1h(verbose: bool = False) -> dict[str, Any] | None:
     if articles is None:
         return None
     docs = list(nlp.parse([a["_text"] for a in articles]))
-    counts = Counter()
+    counts: Counter[str] = Counter()
     w5: dict[str, list[float]] = {"who": [], "what": [], "where": []}
-    main_when = Counter()
+    main_when: Counter[str] = Counter()
     for data, doc in zip(articles, docs, strict=True):
         pub = data["_published"]
         expressions = timeline.find_temporal_expressions(doc, pub)

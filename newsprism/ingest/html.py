@@ -7,7 +7,7 @@ import re
 import string
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsprism.ingest.common import (
     IngestError,
@@ -19,6 +19,9 @@ from newsprism.ingest.common import (
     sidecar_metadata,
 )
 from newsprism.model import RawDocument, sanitize_body
+
+if TYPE_CHECKING:
+    from trafilatura.settings import Document  # trafilatura itself is imported when first used
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
@@ -198,17 +201,17 @@ def _parse(html: str) -> Any:  # an lxml HtmlElement
     return tree
 
 
-def _bare_extraction(  # type: ignore[no-untyped-def]
+def _bare_extraction(
     tree: Any,  # an lxml HtmlElement
     url: str | None,
     favor_recall: bool,
     with_metadata: bool = True,
     extensive_date_search: bool = True,
-):
+) -> Document | None:
     import trafilatura
     from trafilatura.settings import set_date_params
 
-    return trafilatura.bare_extraction(
+    document = trafilatura.bare_extraction(
         tree,
         url=url,
         with_metadata=with_metadata,
@@ -219,6 +222,9 @@ def _bare_extraction(  # type: ignore[no-untyped-def]
         favor_recall=favor_recall,
         deduplicate=False,
     )
+    # A dict comes back only for the deprecated as_dict=True, which is not passed.
+    assert not isinstance(document, dict)
+    return document
 
 
 def merge_lines(base: str, extra: str) -> str:

@@ -111,7 +111,7 @@ class WarcioNotes:
         self.notes.clear()
 
     def quiet(self, call: Callable[[], T]) -> T:
-        with contextlib.redirect_stderr(self):  # type: ignore[type-var]
+        with contextlib.redirect_stderr(self):
             return call()
 
 
