@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from newsprism.model import Annotation, EntityMention
 
 if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
     import numpy as np
+    from sentence_transformers import SentenceTransformer
     from spacy.language import Language
     from spacy.tokens import Doc
 

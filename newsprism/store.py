@@ -321,10 +321,12 @@ class ArticleStore:
     def _insert(self, table: type[Base]) -> Any:
         """INSERT ... ON CONFLICT DO NOTHING for this backend: the database, not a prior SELECT, decides."""
         if self.engine.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        return dialect_insert(table).on_conflict_do_nothing()
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            return pg_insert(table).on_conflict_do_nothing()
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table).on_conflict_do_nothing()
 
     def close(self) -> None:
         self.engine.dispose()
