@@ -9,7 +9,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install demo test smoke eval bench fuzz lint format lock clean
+.PHONY: install demo test smoke eval bench stress fuzz lint format lock clean
 
 install: $(STAMP)
 
@@ -41,6 +41,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_entities.py
 	$(BIN)/python benchmarks/bench_stories.py
 
+# Pathological inputs (time, peak memory) and SIGKILLs during a 2,000-article analyze; STRESS_ARGS="--articles 200".
+stress: $(STAMP)
+	$(BIN)/python benchmarks/stress.py $(STRESS_ARGS)
+
 # The HTML, feed and WARC readers under atheris (hypothesis if atheris is missing), FUZZ_SECONDS each (default 60).
 FUZZ_SECONDS ?= 60
 fuzz: $(STAMP)
@@ -52,6 +56,7 @@ fuzz: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check newsprism tests benchmarks
 	$(BIN)/ruff format --check newsprism tests benchmarks
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format newsprism tests benchmarks
