@@ -32,7 +32,7 @@ import make_bad  # noqa: E402  (the corpus generator lives beside the corpus, no
 # A hung reader must fail the test, not stall the suite; a run that meets the targets takes well under this.
 RUN_TIMEOUT = 240
 LEVEL_PREFIX = re.compile(r"^(?:WARNING|ERROR|INFO|DEBUG|CRITICAL): ")
-STATUS_LINE = re.compile(r"^\d+ stored\b|^JSON written to |^HTML report written to ")
+STATUS_LINE = re.compile(r"^\d+ stored\b|^analysis: |^JSON written to |^HTML report written to ")
 # Characters that must never be stored: C0 controls but tab and newline, DEL, C1 controls, lone surrogates.
 UNSAFE_STORED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 LEAKS = ("root:x:0:0", "SECRET canary", "lollollol")  # /etc/passwd, the out-of-tree page, an expanded bomb
