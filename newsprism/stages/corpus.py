@@ -312,49 +312,38 @@ def merge_entities(entities: Iterable[Entity]) -> list[Entity]:
             {(lab.article, lab.start, lab.end): lab for p in parts for lab in p.labels}.values(),
             key=lambda lab: (lab.article, lab.start, lab.end),
         )
-        groups: dict[str, list[str]] = defaultdict(list)
-        for lab in labels:
-            if lab.text not in groups[lab.outlet]:
-                groups[lab.outlet].append(lab.text)
-        counts = Counter(m.text for m in mentions)
+        merges = {(m.reason, m.article, m.a, m.b, m.context_cosine): m for p in parts for m in p.merges}
         out.append(
-            Entity(
-                id=main.id,
-                name=main.name,
-                type=main.type,
-                aliases=[
-                    records.Alias(text=t, count=c)
-                    for t, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-                ],
-                mentions=mentions,
-                labels=labels,
-                label_groups=dict(sorted(groups.items())),
-                articles=sorted({m.article for m in mentions}),
-                merges=list(
-                    {
-                        (m.reason, m.article, m.a, m.b, m.context_cosine): m for p in parts for m in p.merges
-                    }.values()
-                ),
-                former_ids=sorted({f for p in parts for f in p.former_ids}),
+            _entity_from(
+                main,
+                mentions,
+                labels,
+                list(merges.values()),
+                sorted({f for p in parts for f in p.former_ids}),
             )
         )
     out.sort(key=lambda e: (-len(e.mentions), e.name, e.mentions[0].article if e.mentions else "", e.id))
     return out
 
 
-def without_articles(entity: Entity, articles: set[str]) -> Entity:
-    """The entity with the mentions and labels of ``articles`` taken out (their story is being redone)."""
-    mentions = [m for m in entity.mentions if m.article not in articles]
-    labels = [lab for lab in entity.labels if lab.article not in articles]
+def _entity_from(
+    base: Entity,
+    mentions: list[records.EntityMention],
+    labels: list[records.Label],
+    merges: list[records.Merge],
+    former_ids: list[str],
+) -> Entity:
+    """An entity record with ``base``'s identity and these mentions and labels (aliases and the per-outlet
+    label lists derived from them)."""
     counts = Counter(m.text for m in mentions)
     groups: dict[str, list[str]] = defaultdict(list)
     for lab in labels:
         if lab.text not in groups[lab.outlet]:
             groups[lab.outlet].append(lab.text)
     return Entity(
-        id=entity.id,
-        name=entity.name,
-        type=entity.type,
+        id=base.id,
+        name=base.name,
+        type=base.type,
         aliases=[
             records.Alias(text=t, count=c) for t, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         ],
@@ -362,6 +351,17 @@ def without_articles(entity: Entity, articles: set[str]) -> Entity:
         labels=labels,
         label_groups=dict(sorted(groups.items())),
         articles=sorted({m.article for m in mentions}),
-        merges=[m for m in entity.merges if m.article is None or m.article not in articles],
-        former_ids=entity.former_ids,
+        merges=merges,
+        former_ids=former_ids,
+    )
+
+
+def without_articles(entity: Entity, articles: set[str]) -> Entity:
+    """The entity with the mentions and labels of ``articles`` taken out (their story is being redone)."""
+    return _entity_from(
+        entity,
+        [m for m in entity.mentions if m.article not in articles],
+        [lab for lab in entity.labels if lab.article not in articles],
+        [m for m in entity.merges if m.article is None or m.article not in articles],
+        entity.former_ids,
     )
