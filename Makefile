@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_pipeline.py
 	$(BIN)/python benchmarks/bench_entities.py
 	$(BIN)/python benchmarks/bench_stories.py
+	$(BIN)/python benchmarks/bench_store.py $(BENCH_STORE_ARGS)
 
 # Pathological inputs (time, peak memory) and SIGKILLs during a 2,000-article analyze; STRESS_ARGS="--articles 200".
 stress: $(STAMP)
