@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import jellyfish
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -258,13 +258,25 @@ _VARIANT_SHARE = 0.36  # (a little over 0.353, so the index finds a superset wha
 _MAX_VARIANT_LEN = 10
 
 
-def _deletion_variants(token: str) -> set[str]:
+@lru_cache(maxsize=1 << 16)
+def _deletion_variants(token: str) -> frozenset[str]:
     variants = {token}
     frontier = {token}
     for _ in range(int(_VARIANT_SHARE * len(token))):
         frontier = {v[:i] + v[i + 1 :] for v in frontier for i in range(len(v))}
         variants |= frontier
-    return variants
+    return frozenset(variants)
+
+
+def _screen(token: str, candidates: set[str] | list[str], cutoff: float) -> set[str]:
+    """The candidates with fuzz.ratio >= cutoff (minus a rounding margin), compared in one C++ call: a large
+    metaphone bucket costs microseconds, not one Python call per pair."""
+    if len(candidates) < 16:
+        return set(candidates)
+    found = process.extract(
+        token, candidates, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff - 1, limit=None
+    )
+    return {match for match, _score, _i in found}
 
 
 class _TokenIndex:
@@ -278,7 +290,7 @@ class _TokenIndex:
         self.known: set[str] = set()
         self.by_first: defaultdict[str, set[str]] = defaultdict(set)
         self.single_by_first: defaultdict[str, set[str]] = defaultdict(set)
-        self.by_phonetic: defaultdict[str, set[str]] = defaultdict(set)
+        self.by_phonetic: defaultdict[str, list[str]] = defaultdict(list)  # (a list: screened as it is)
         self.by_variant: defaultdict[str, set[str]] = defaultdict(set)
         self.long: set[str] = set()  # 4+ letters but over _MAX_VARIANT_LEN: scanned
         self.fuzzy: set[str] = set()  # every token of 4+ letters, for a long query
@@ -291,7 +303,7 @@ class _TokenIndex:
         if len(token) == 1:
             self.single_by_first[token].add(token)
             return
-        self.by_phonetic[phonetic(token)].add(token)
+        self.by_phonetic[phonetic(token)].append(token)  # (tokens are added once: no repeats)
         if len(token) >= 4:
             self.fuzzy.add(token)
             if len(token) > _MAX_VARIANT_LEN:
@@ -306,15 +318,18 @@ class _TokenIndex:
         found = set(self.single_by_first.get(token[0], ()))
         if token in self.known:
             found.add(token)
-        candidates = set(self.by_phonetic.get(phonetic(token), ()))
+        # equal metaphone codes count when fuzz.ratio >= 55, the other fuzzy rule needs fuzz.ratio >= 85
+        candidates = _screen(token, self.by_phonetic.get(phonetic(token), []), 55)
         if len(token) >= 4:
+            close: set[str] = set()
             if len(token) > _MAX_VARIANT_LEN:
-                candidates |= self.fuzzy
+                close = set(self.fuzzy)
             else:
                 for variant in _deletion_variants(token):
-                    candidates |= self.by_variant.get(variant, set())
+                    close |= self.by_variant.get(variant, set())
                 if 1.36 * len(token) > _MAX_VARIANT_LEN:  # a long partner is possible
-                    candidates |= self.long
+                    close |= self.long
+            candidates |= _screen(token, close, 85)
         return found | {t for t in candidates if tokens_match(token, t)}
 
 
@@ -325,14 +340,30 @@ class _NameIndex:
     non-first token, or the surname-first family name exactly, or another lone name. So a common first name
     ("John") brings no candidates: these are a superset the caller then decides on exactly."""
 
-    def __init__(self) -> None:
-        self.tokens = _TokenIndex()
+    SMALL = 48  # up to this many names the index is not worth building: every owner is a candidate
+
+    def __init__(self, tokens: _TokenIndex | None = None) -> None:
+        self.tokens = tokens or _TokenIndex()  # (may be shared: it only has to know every token added here)
         self.non_first: defaultdict[str, set[Any]] = defaultdict(set)
         self.last: defaultdict[str, set[Any]] = defaultdict(set)
         self.single: defaultdict[str, set[Any]] = defaultdict(set)
         self.first: defaultdict[str, set[Any]] = defaultdict(set)
+        self.pending: list[tuple[tuple[str, ...], Any]] | None = []  # None once indexed
+        self.owners: set[Any] = set()
 
     def add(self, key: tuple[str, ...], owner: Any) -> None:
+        self.owners.add(owner)
+        if self.pending is not None:
+            self.pending.append((key, owner))
+            if len(self.pending) <= self.SMALL:
+                return
+            pending, self.pending = self.pending, None
+            for k, o in pending:
+                self._index(k, o)
+            return
+        self._index(key, owner)
+
+    def _index(self, key: tuple[str, ...], owner: Any) -> None:
         for token in key:
             self.tokens.add(token)
         if len(key) == 1:
@@ -343,26 +374,30 @@ class _NameIndex:
             self.last[key[-1]].add(owner)
             self.first[key[0]].add(owner)
 
-    def _owners(self, index: dict[str, set[Any]], token: str) -> set[Any]:
+    def _owners(self, matches: set[str], *indexes: dict[str, set[Any]]) -> set[Any]:
         out: set[Any] = set()
-        for match in self.tokens.matching(token):
-            out |= index.get(match, set())
+        for match in matches:
+            for index in indexes:
+                out |= index.get(match, set())
         return out
 
     def candidates(self, key: tuple[str, ...]) -> set[Any]:
         if not key:
             return set()
+        if self.pending is not None:
+            return set(self.owners)
         surname_first = load_rules().surname_first
+        matching = self.tokens.matching
         if len(key) == 1:
             (token,) = key
-            out = self._owners(self.non_first, token) | self._owners(self.single, token)
+            out = self._owners(matching(token), self.non_first, self.single)
             if token in surname_first:  # "Xi" -> "Xi Jinping": the family name first, exactly
                 out |= self.first.get(token, set())
             return out
         # Either name may be the shorter one: both directions are looked up.
-        out = self._owners(self.non_first, key[-1])
+        out = self._owners(matching(key[-1]), self.non_first)
         for token in set(key[1:]):
-            out |= self._owners(self.last, token) | self._owners(self.single, token)
+            out |= self._owners(matching(token), self.last, self.single)
         if key[0] in surname_first:
             out |= self.single.get(key[0], set())
         return out
@@ -433,10 +468,17 @@ class LocalEntity:
         return Counter(m.text for m in self.mentions)
 
     def distinct_forms(self) -> frozenset[str]:
-        """The set of surface forms (``set(forms)``), cached per mention count: mentions are only appended or
-        reordered, and within-article clustering asks once per candidate mention."""
-        if self._distinct is None or self._distinct[0] != len(self.mentions):
-            self._distinct = (len(self.mentions), frozenset(m.text for m in self.mentions))
+        """The set of surface forms (``set(forms)``). Mentions are only appended (or sorted in place), so the
+        set grows by the mentions added since it was last asked for; a shorter list is counted afresh."""
+        n = len(self.mentions)
+        if self._distinct is None or self._distinct[0] > n:
+            self._distinct = (n, frozenset(m.text for m in self.mentions))
+        elif self._distinct[0] < n:
+            added = {m.text for m in self.mentions[self._distinct[0] :]}
+            self._distinct = (
+                n,
+                self._distinct[1] | added if not added <= self._distinct[1] else self._distinct[1],
+            )
         return self._distinct[1]
 
     def best_form(self) -> str:
@@ -502,6 +544,7 @@ class _ArticleResolver:
         self._by_token: dict[int, list[Mention]] = {}  # token index -> mentions added over it
         self._removed: set[int] = set()  # id() of mentions dropped while the entities are read
         self._votes: defaultdict[str, Counter[str]] | None = None  # person/place votes while retyping
+        self._tokens = _TokenIndex()  # the name tokens of this article, shared by its name indexes
 
     # -------------------------------------------------------------- mentions
 
@@ -657,7 +700,7 @@ class _ArticleResolver:
                 + [key_tokens(e.text) for e in ents if e.label_ == "PERSON"]
             )
         )
-        self._ner_person_index = _NameIndex()
+        self._ner_person_index = _NameIndex(self._tokens)
         for k in self._ner_person_keys:
             self._ner_person_index.add(k, k)
         for ent in ents:
@@ -762,7 +805,7 @@ class _ArticleResolver:
                 m.type = "PERSON"
         # Distinct keys, and one answer per name key: a surname repeated a thousand times is asked once.
         person_keys = list(dict.fromkeys(self._person_keys()))
-        people = _NameIndex()
+        people = _NameIndex(self._tokens)
         for k in person_keys:
             people.add(k, k)
         fits: dict[tuple[str, ...], bool] = {}
@@ -886,7 +929,7 @@ class _ArticleResolver:
         starts: list[list[int]] = []
         by_initials: dict[str, set[int]] = defaultdict(set)
         by_first_token: dict[str, set[int]] = defaultdict(set)
-        names = _NameIndex()
+        names = _NameIndex(self._tokens)
 
         def indexed(m: Mention, local_i: int) -> None:
             insort(starts[local_i], m.start)

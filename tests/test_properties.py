@@ -399,6 +399,58 @@ def test_cast_lookup_is_the_scan(
     assert _CastIndex(entities, "x").lookup(start, end, name) is expected
 
 
+LETTERS = "abdehkmnor"
+
+
+def _edited(word: str, edits: list[tuple[str, int, str]]) -> str:
+    chars = list(word)
+    for op, at, ch in edits:
+        at = at % (len(chars) + 1)
+        if op == "delete" and at < len(chars) and len(chars) > 1:
+            del chars[at]
+        elif op == "insert":
+            chars.insert(at, ch)
+        elif at < len(chars):
+            chars[at] = ch
+    return "".join(chars)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_name_index_finds_every_compatible_name(data: st.DataObject) -> None:
+    """The index that narrows within-article name matching must never lose a compatible name: everything
+    person_names_compatible accepts (in either argument order) is among its candidates, and the token index
+    returns exactly the tokens tokens_match accepts. Tokens are near-spellings of a few stems (so the fuzzy
+    rules fire), initials, surname-first family names and random strings."""
+    from newsprism.entities import _NameIndex, _TokenIndex, person_names_compatible, tokens_match
+
+    stems = data.draw(st.lists(st.text(alphabet=LETTERS, min_size=3, max_size=14), min_size=1, max_size=4))
+    edit = st.tuples(
+        st.sampled_from(["delete", "insert", "replace"]), st.integers(0, 20), st.sampled_from(LETTERS)
+    )
+    token = (
+        st.tuples(st.sampled_from(stems), st.lists(edit, max_size=3)).map(lambda t: _edited(*t))
+        | st.sampled_from(["li", "kim", "wang", "a", "k"])
+        | st.text(alphabet=LETTERS, min_size=1, max_size=12)
+    )
+    key = st.lists(token, min_size=1, max_size=4).map(tuple)
+    keys = data.draw(st.lists(key, max_size=25))
+    query = data.draw(key)
+    index, tokens = _NameIndex(), _TokenIndex()
+    index.SMALL = data.draw(st.sampled_from([0, 3]))  # (small articles skip the index: test the index itself)
+    for n, k in enumerate(keys):
+        index.add(k, n)
+        for t in k:
+            tokens.add(t)
+    found = index.candidates(query)
+    for n, k in enumerate(keys):
+        if person_names_compatible(query, k) or person_names_compatible(k, query):
+            assert n in found, (query, k)
+    every = {t for k in keys for t in k}
+    for t in set(query):
+        assert tokens.matching(t) == {u for u in every if tokens_match(t, u)}
+
+
 labels_strategy = st.lists(
     st.tuples(st.sampled_from(["a", "b"]), st.integers(0, 30), st.integers(0, 10)), max_size=30
 )
