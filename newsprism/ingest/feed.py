@@ -118,7 +118,10 @@ def read_feed_file(path: Path, max_bytes: int) -> Iterator[RawDocument | IngestF
     check_feed_markup(data)
     # feedparser only parses the bytes it is given; it is never handed a URL or path. Its HTML sanitiser is
     # off: trafilatura drops scripts and attributes anyway, and sanitising costs ~15 µs per tag or attribute.
-    parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
+    try:
+        parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
+    except (UnicodeError, LookupError) as exc:  # feedparser decodes a bad encoding declaration and raises
+        raise IngestError(f"feed has an unusable XML encoding declaration ({type(exc).__name__})") from exc
     if not parsed.entries:
         reason = "no feed entries found"
         if parsed.get("bozo"):
