@@ -35,9 +35,10 @@ class AnalysisRun:
 def _extract_stored(batch: list[str], store_url: str) -> list[tuple[str, bytes | StageFailure]]:
     """The extract stage over stored articles (their stored parse: no second spaCy run)."""
     from newsprism import nlp
+    from newsprism.pipeline import lookup_store
     from newsprism.stages import extract
 
-    store = _worker_store(store_url)
+    store = lookup_store(store_url)
     inputs = []
     out: list[tuple[str, bytes | StageFailure]] = []
     for article in store.iter_articles(batch):
@@ -56,15 +57,6 @@ def _extract_stored(batch: list[str], store_url: str) -> list[tuple[str, bytes |
     for item, result in zip(inputs, results, strict=True):
         out.append((item.article["id"], result if isinstance(result, StageFailure) else records.pack(result)))
     return out
-
-
-_stores: dict[str, Store] = {}
-
-
-def _worker_store(url: str) -> Store:
-    if url not in _stores:
-        _stores[url] = Store(url, create=False)
-    return _stores[url]
 
 
 def _warm() -> None:

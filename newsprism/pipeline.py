@@ -300,7 +300,8 @@ def annotate_articles(articles: list[Article]) -> list[tuple[Annotation, Doc] | 
 
 
 @lru_cache(maxsize=4)
-def _lookup_store(url: str) -> Store:
+def lookup_store(url: str) -> Store:
+    """A read-only handle on the store at ``url``, one per worker process."""
     return Store(url, create=False)
 
 
@@ -310,7 +311,7 @@ def process_batch(raws: list[RawDocument], context: BatchContext) -> list[BatchR
     candidates = [p for p in prepared if isinstance(p, Article)]
     stored: dict[str, str] = {}
     if context.store_url and candidates:
-        stored = _lookup_store(context.store_url).stored_body_hashes(a.id for a in candidates)
+        stored = lookup_store(context.store_url).stored_body_hashes(a.id for a in candidates)
     fresh = [a for a in candidates if stored.get(a.id) != a.body_hash]
     annotated = dict(zip((a.id for a in fresh), annotate_articles(fresh), strict=True))
     out: list[BatchResult] = []
