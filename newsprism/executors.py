@@ -32,6 +32,14 @@ BatchFn = Callable[[list[Item], Context], list[Result]]
 OnHang = Callable[[Item], Result]  # the result recorded for an item whose worker had to be killed
 
 
+def _load_factor() -> float:
+    """How many runnable processes share each core now (at least 1): a wall-clock deadline stretches with it."""
+    try:
+        return max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
+    except OSError:
+        return 1.0
+
+
 class Executor(Protocol):
     def map(
         self,
@@ -121,7 +129,7 @@ class ProcessExecutor:
         # item at its full budget plus every item at its worst cost), doubled because two batches per worker
         # are in flight and a batch may wait for the one ahead of it.
         work = sum(self.cost(item) for item in batch) if self.cost else self.seconds_per_item * len(batch) / 4
-        return time.monotonic() + 2 * (self.seconds_per_item + work) + self.grace_seconds
+        return time.monotonic() + 2 * (self.seconds_per_item + work) * _load_factor() + self.grace_seconds
 
     def map(
         self,

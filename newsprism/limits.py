@@ -1,9 +1,9 @@
 """Per-document limits: a time budget for one document's work and the tie between workers and their parent.
 
-A hostile page can make a parser run for minutes; one document must never stall a run. The budget is a
-real-time interval timer (SIGALRM), so it interrupts pure-Python work in whichever process runs the stage;
-work stuck inside C code is caught by the parent's watchdog instead (see ``pipeline``), which replaces the
-worker.
+A hostile page can make a parser run for minutes; one document must never stall a run. The budget counts the
+process's CPU time (ITIMER_PROF, SIGPROF), not wall time: on a loaded machine a good document waiting for a
+core must not be skipped. It interrupts pure-Python work in whichever process runs the stage; work stuck
+inside C code is caught by the parent's watchdog instead (see ``executors``), which replaces the worker.
 """
 
 from __future__ import annotations
@@ -28,17 +28,17 @@ def _on_alarm(_signum: int, _frame: object) -> None:
 
 @contextlib.contextmanager
 def time_budget(seconds: float | None) -> Iterator[None]:
-    """Raise DocumentTimeout inside the block once ``seconds`` have passed (main thread only; else no limit)."""
+    """Raise DocumentTimeout once the block has used ``seconds`` of CPU (main thread only; else no limit)."""
     if not seconds or seconds <= 0 or threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous = signal.signal(signal.SIGPROF, _on_alarm)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
 
 
 _PR_SET_PDEATHSIG = 1
