@@ -34,6 +34,8 @@ ids, and story ids are hashes of the story's first article id (stable across re-
 
 from __future__ import annotations
 
+import copy
+
 import math
 import re
 import zlib
@@ -155,6 +157,12 @@ class _Copy:
     size: int  # distinct shingles (the "fullest" copy has most)
 
 
+def _sorted_buckets(table: Any) -> Any:
+    out = copy.copy(table)
+    out._dict = {key: sorted(members) for key, members in table._dict.items()}
+    return out
+
+
 class DuplicateIndex:
     """Incremental near-duplicate detection: ``add`` returns the id of an earlier copy, or None."""
 
@@ -169,6 +177,22 @@ class DuplicateIndex:
         self._permutations: Any = None
         self._window: deque[str] = deque()  # article ids whose signatures are in the LSH, oldest first
         self._scheme: Any = None
+
+    # The LSH buckets are sets, whose pickled order follows the process's string hash seed: stored state is
+    # written with each bucket sorted, so equal indexes are equal bytes in the store (a resumed run's
+    # database equals an uninterrupted one's).
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        lsh = copy.copy(self._lsh)
+        lsh.hashtables = [_sorted_buckets(table) for table in self._lsh.hashtables]
+        lsh._H = getattr(lsh, self._lsh._H.__name__)  # a bound method: else it pickles the original LSH
+        state["_lsh"] = lsh
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        for table in self._lsh.hashtables:
+            table._dict = {key: set(members) for key, members in table._dict.items()}
 
     def _find(self, article_id: str) -> str:
         root = article_id

@@ -305,3 +305,41 @@ def test_duplicate_window_forgets_old_signatures_only():
         assert index.add(f"t{number}", text) is None
     assert index.add("copy-of-t3", texts[3] + " posted by a reader") == "t3"  # recent: found
     assert index.add("copy-of-t0", texts[0]) is None  # pushed out of the window: forgotten
+
+
+_PICKLE_DUPLICATE_INDEX = """
+import hashlib, pickle, random
+from newsprism.stories import DuplicateIndex
+rng = random.Random(7)
+words = [f"word{i}" for i in range(500)]
+index = DuplicateIndex()
+for number in range(40):
+    text = " ".join(rng.choice(words) for _ in range(120))
+    index.add(f"a{number:02d}", text)
+    index.add(f"copy{number:02d}", text + " shared by a reader")
+blob = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
+again = pickle.loads(blob)
+assert all(isinstance(m, set) for t in again._lsh.hashtables for m in t._dict.values())
+assert again.add("late-copy", text) is not None  # the restored index still finds copies
+print(hashlib.sha1(blob).hexdigest())
+"""
+
+
+def test_stored_duplicate_index_is_the_same_bytes_whatever_the_hash_seed():
+    # The index is stored in the database; a resumed run (a new process, a new string hash seed) must write
+    # the same bytes as an uninterrupted one.
+    import os
+    import subprocess
+    import sys
+
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", _PICKLE_DUPLICATE_INDEX],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in (1, 2, 3)
+    }
+    assert len(digests) == 1
