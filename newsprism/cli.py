@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -282,15 +283,34 @@ def _analyses(db: Path, story: str | None) -> tuple[Store, list[StoryAnalysis]]:
     return store, found
 
 
+LimitOption = Annotated[
+    int, typer.Option("--limit", "-n", min=0, help="Show at most this many rows (0 = all).")
+]
+T = TypeVar("T")
+
+
+def _shown(rows: Sequence[T], limit: int) -> Sequence[T]:
+    """The first ``limit`` rows (all when 0): a terminal table of the whole store is unreadable and slow."""
+    return rows if not limit else rows[:limit]
+
+
+def _more(total: int, limit: int, what: str) -> None:
+    if limit and total > limit:
+        _out().print(f"{limit:,} of {total:,} {what} shown; --limit 0 shows all, --story one story's.")
+
+
 @app.command("stories")
-def stories_cmd(db: DbOption = Path("newsprism.db"), quiet: QuietOption = False) -> None:
+def stories_cmd(
+    db: DbOption = Path("newsprism.db"), limit: LimitOption = 50, quiet: QuietOption = False
+) -> None:
     """List the stored stories (largest first)."""
     from newsprism.records import to_builtins
     from newsprism.stories import render_table
 
     _setup_logging(quiet, False)
     _, found = _analyses(db, None)
-    _out().print(render_table([to_builtins(a.story) for a in found]))
+    _out().print(render_table([to_builtins(a.story) for a in _shown(found, limit)]))
+    _more(len(found), limit, "stories")
 
 
 @app.command("entities")
@@ -298,10 +318,11 @@ def entities_cmd(
     db: DbOption = Path("newsprism.db"),
     story: StoryOption = None,
     name: Annotated[str | None, typer.Option("--name", help="Only entities matching this name.")] = None,
+    limit: LimitOption = 50,
     quiet: QuietOption = False,
 ) -> None:
     """The cast: people, organisations and places across spellings, with each outlet's labels."""
-    from newsprism.entities import render_table
+    from newsprism.entities import find_entities, render_table
     from newsprism.records import to_builtins
 
     _setup_logging(quiet, False)
@@ -310,12 +331,21 @@ def entities_cmd(
     else:
         _, found = _analyses(db, story)
         entities = [e for a in found for e in a.entities]
-    _out().print(render_table(to_builtins(entities), name=name))
+    if name:
+        matching = find_entities(to_builtins(entities), name)
+        total, rows = len(matching), list(_shown(matching, limit))
+    else:
+        total, rows = len(entities), to_builtins(_shown(entities, limit))
+    _out().print(render_table(rows, total=total, name=name))
+    _more(total, limit, "entities")
 
 
 @app.command("quotes")
 def quotes_cmd(
-    db: DbOption = Path("newsprism.db"), story: StoryOption = None, quiet: QuietOption = False
+    db: DbOption = Path("newsprism.db"),
+    story: StoryOption = None,
+    limit: LimitOption = 50,
+    quiet: QuietOption = False,
 ) -> None:
     """Who said what: quotes and attributed claims with speaker and source type."""
     from newsprism.quotes import render_table
@@ -323,12 +353,17 @@ def quotes_cmd(
 
     _setup_logging(quiet, False)
     _, found = _analyses(db, story)
-    _out().print(render_table(to_builtins([q for a in found for q in a.quotes])))
+    quotes = [q for a in found for q in a.quotes]
+    _out().print(render_table(to_builtins(_shown(quotes, limit))))
+    _more(len(quotes), limit, "quotes")
 
 
 @app.command("timeline")
 def timeline_cmd(
-    db: DbOption = Path("newsprism.db"), story: StoryOption = None, quiet: QuietOption = False
+    db: DbOption = Path("newsprism.db"),
+    story: StoryOption = None,
+    limit: LimitOption = 50,
+    quiet: QuietOption = False,
 ) -> None:
     """Events with resolved dates, merged across outlets."""
     from newsprism.records import to_builtins
@@ -336,7 +371,9 @@ def timeline_cmd(
 
     _setup_logging(quiet, False)
     _, found = _analyses(db, story)
-    _out().print(render_table(to_builtins([e for a in found for e in a.events])))
+    events = [e for a in found for e in a.events]
+    _out().print(render_table(to_builtins(_shown(events, limit))))
+    _more(len(events), limit, "events")
 
 
 @app.command("export")

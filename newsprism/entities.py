@@ -1912,16 +1912,17 @@ def find_entities(entities: list[dict[str, Any]], name: str) -> list[dict[str, A
     return out
 
 
-def render_table(entities: list[dict[str, Any]], name: str | None = None) -> Table:
-    """The cast as a Rich table: one row per entity, labels grouped by outlet."""
+def render_table(entities: list[dict[str, Any]], name: str | None = None, total: int | None = None) -> Table:
+    """The cast as a Rich table: one row per entity, labels grouped by outlet (``total``: before a limit)."""
     from rich.table import Table
     from rich.text import Text
 
     from newsprism.terminal import printable, safe_text  # article data: escaped, never read as markup
 
-    rows = find_entities(entities, name) if name else entities
+    rows = find_entities(entities, name) if name and total is None else entities
+    count = len(rows) if total is None else total
     table = Table(
-        title=safe_text(f"Cast ({len(rows)} entities)" + (f" matching {name!r}" if name else "")),
+        title=safe_text(f"Cast ({count} entities)" + (f" matching {name!r}" if name else "")),
         show_lines=True,
     )
     table.add_column("Entity", style="bold")

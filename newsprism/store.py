@@ -474,27 +474,29 @@ class ArticleStore:
             for i in range(0, len(ids), 200):
                 chunk = list(ids[i : i + 200])
                 rows = {r.id: r for r in session.scalars(query.where(ArticleRow.id.in_(chunk)))}
+                # Sentences and mentions are read as plain tuples: ORM objects for them cost more than the query.
                 sentences: dict[str, list[tuple[int, int]]] = {aid: [] for aid in chunk}
-                for srow in session.scalars(
-                    select(SentenceRow)
+                for article_id, start, end in session.execute(
+                    select(SentenceRow.article_id, SentenceRow.start, SentenceRow.end)
                     .where(SentenceRow.article_id.in_(chunk))
                     .order_by(SentenceRow.article_id, SentenceRow.idx)
                 ):
-                    sentences[srow.article_id].append((srow.start, srow.end))
+                    sentences[article_id].append((start, end))
                 mentions: dict[str, list[dict[str, Any]]] = {aid: [] for aid in chunk}
-                for mrow in session.scalars(
-                    select(MentionRow)
+                for article_id, text, label, start, end, sentence_idx in session.execute(
+                    select(
+                        MentionRow.article_id,
+                        MentionRow.text,
+                        MentionRow.label,
+                        MentionRow.start,
+                        MentionRow.end,
+                        MentionRow.sentence_idx,
+                    )
                     .where(MentionRow.article_id.in_(chunk))
                     .order_by(MentionRow.article_id, MentionRow.start, MentionRow.end)
                 ):
-                    mentions[mrow.article_id].append(
-                        {
-                            "text": mrow.text,
-                            "label": mrow.label,
-                            "start": mrow.start,
-                            "end": mrow.end,
-                            "sentence": mrow.sentence_idx,
-                        }
+                    mentions[article_id].append(
+                        {"text": text, "label": label, "start": start, "end": end, "sentence": sentence_idx}
                     )
                 for aid in chunk:
                     row = rows.get(aid)

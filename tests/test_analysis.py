@@ -84,3 +84,10 @@ def test_cli_views_over_the_store(tmp_path: Path) -> None:
     result = runner.invoke(app, ["stories", "--db", str(db)])
     assert result.exit_code == 0 and "Reuters" in result.output
     assert runner.invoke(app, ["timeline", "--db", str(db), "--story", "nope"]).exit_code == 2
+    # A table of the whole store is cut at --limit rows, and says how many there are.
+    everything = runner.invoke(app, ["quotes", "--db", str(db), "--limit", "0"])
+    one = runner.invoke(app, ["quotes", "--db", str(db), "--limit", "1"])
+    assert everything.exit_code == one.exit_code == 0
+    assert "shown" not in everything.output
+    total = int(one.output.split("1 of ")[1].split(" quotes shown")[0])
+    assert total > 1 and len(one.output) < len(everything.output)
