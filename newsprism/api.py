@@ -48,7 +48,7 @@ def process_documents(
     articles = [build_article(raw, overrides) for raw in raws]
     if not articles:
         return []
-    docs = list(nlp.parse([a.text for a in articles]))
+    docs = list(nlp.parse([nlp.nlp_view(a.text, bool(a.dateline)) for a in articles]))
     out = []
     for article, doc in zip(articles, docs, strict=True):
         item = article_dict(article, nlp.doc_to_annotation(article.id, doc))

@@ -149,6 +149,7 @@ _AMBIGUOUS_OUTLETS = frozenset(
         "federalist",
         "spiegel",
         "ap",
+        "fox",
         "pa",
         "ft",
         "dw",
@@ -531,6 +532,15 @@ def _strip_metadata_blocks(blocks: list[Block], rules: Rules, result: CleanResul
                     result.published_text = result.published_text or m.group("date")
                 elif re.search(r"\b(19|20)\d{2}\b", m.group("date")):
                     result.extra.setdefault("updated_text", m.group("date"))
+
+
+def dateline_end(text: str) -> int:
+    """Where a wire dateline opening ``text`` ends ("WASHINGTON (Reuters) - ", "NAIROBI, Kenya — "), else 0.
+
+    The dateline stays in the stored text; the NLP view blanks it, since a parser reads "RICHMOND, Va. —
+    Michelle Obama urged ..." with the place as the subject (a speaker, an event's actor)."""
+    m = next((m for p in load_rules().datelines if (m := p.match(text))), None)
+    return m.end() if m else 0
 
 
 def _detect_dateline(blocks: list[Block], rules: Rules) -> tuple[str | None, str | None]:

@@ -125,6 +125,8 @@ class EntityRules:
     label_stopwords: frozenset[str]
     title_words: frozenset[str]  # every word of every role title, folded
     surname_first: frozenset[str]
+    given_gender: dict[str, str]  # folded given name -> "f" | "m" (only names near-certain in news)
+    title_gender: dict[tuple[str, ...], str]  # folded honorific or title tokens -> "f" | "m"
 
 
 def _rule_text(name: str) -> str:
@@ -155,6 +157,12 @@ def load_rules() -> EntityRules:
         names = [n.strip() for n in line.split("|") if n.strip()]
         for alias in names:
             aliases[fold(alias)] = names[0]
+    names = tomllib.loads(_rule_text("given_names.toml"))
+    given_gender = {**{n: "f" for n in names["female"]}, **{n: "m" for n in names["male"]}}
+    title_gender = {
+        **{tuple(_title_tokens(t)): "f" for t in names["female_titles"]},
+        **{tuple(_title_tokens(t)): "m" for t in names["male_titles"]},
+    }
     return EntityRules(
         titles=titles,
         max_title_len=max(len(t) for t in titles),
@@ -166,6 +174,8 @@ def load_rules() -> EntityRules:
         label_stopwords=frozenset(_data_lines(_rule_text("entity_label_stopwords.txt"))),
         title_words=frozenset(w for t, is_role in titles.items() if is_role for w in t),
         surname_first=frozenset(_data_lines(_rule_text("entity_surname_first.txt"))),
+        given_gender=given_gender,
+        title_gender=title_gender,
     )
 
 
@@ -505,6 +515,28 @@ def best_name(forms: Counter[str], entity_type: str) -> str:
 # ------------------------------------------------------------------------------------ per-article pass
 
 
+@lru_cache(maxsize=1)
+def _not_persons() -> dict[str, str]:
+    """Folded name -> type, for names NER tags PERSON that are organisations, products, laws or events."""
+    table: dict[str, str] = {}
+    for line in _data_lines(_rule_text("entity_not_persons.txt")):
+        name, _, etype = line.partition("|")
+        table[fold(name)] = etype.strip() or "ORG"
+    return table
+
+
+def _never_a_person(folded_name: str) -> bool:
+    """An outlet ("Fox"), platform or product ("Twitter"): never a person's surname, whatever NER typed."""
+    return folded_name in _outlet_names() or folded_name in _not_persons()
+
+
+@lru_cache(maxsize=1)
+def _outlet_names() -> frozenset[str]:
+    from newsprism.clean import known_outlets
+
+    return frozenset(known_outlets())
+
+
 def _doc_of(article: dict[str, Any]) -> Doc:
     from newsprism import nlp
 
@@ -532,7 +564,10 @@ class _ArticleResolver:
         self.outlet: str = article.get("outlet") or ""
         self.rules = rules
         self.doc = _doc_of(article)
-        self.text: str = self.doc.text
+        stored = article.get("text")  # the parse may have read it with the dateline blanked (same length)
+        self.text: str = (
+            stored if isinstance(stored, str) and len(stored) == len(self.doc.text) else self.doc.text
+        )
         self.sent_starts = [s.start for s in self.doc.sents]
         self.folded = [fold(t.text) for t in self.doc]
         self.mentions: list[Mention] = []
@@ -588,6 +623,47 @@ class _ArticleResolver:
             return
         span = self.doc[start_tok:end_tok]
         self.title_labels.append((mention, self._label(span.start_char, span.end_char, "title", span[-1])))
+
+    def _entity_pieces(self, ent: Span) -> list[Span]:
+        """An NER span cut where it runs over a line break ("Photo: John Locher/AP" + "Clinton said") or
+        over two people's full names ("Hillary Clinton Donald Trump", a caption or a list without commas)."""
+        from spacy.tokens import Span
+
+        doc = self.doc
+        runs: list[tuple[int, int]] = []
+        start = ent.start
+        for i in range(ent.start, ent.end):
+            if doc[i].is_space:
+                if i > start:
+                    runs.append((start, i))
+                start = i + 1
+            elif "\n" in doc[i].whitespace_:
+                runs.append((start, i + 1))
+                start = i + 1
+        if start < ent.end:
+            runs.append((start, ent.end))
+        if len(runs) > 1:
+            outlets = _outlet_names()
+            # A photo credit ending the line before ("/AP", "Reuters") is no part of a name.
+            runs = [(a, b) for a, b in runs if doc[a:b].text.lower() not in outlets]
+        pieces: list[tuple[int, int]] = []
+        for a, b in runs:
+            pieces.extend(self._two_names(a, b) if ent.label_ == "PERSON" else [(a, b)])
+        if pieces == [(ent.start, ent.end)]:
+            return [ent]
+        return [Span(doc, a, b, label=ent.label_) for a, b in pieces]
+
+    def _two_names(self, a: int, b: int) -> list[tuple[int, int]]:
+        """Where a run of name tokens is two full names: each part of 2+ tokens starts with a given name."""
+        if b - a < 4 or not all(self.doc[i].text[:1].isupper() and self.doc[i].is_alpha for i in range(a, b)):
+            return [(a, b)]
+        given = self.rules.given_gender
+        if self.folded[a] not in given:
+            return [(a, b)]
+        for cut in range(a + 2, b - 1):
+            if self.folded[cut] in given:
+                return [(a, cut), *self._two_names(cut, b)]
+        return [(a, b)]
 
     def _from_entity(self, ent: Span) -> None:
         start, end = ent.start, ent.end
@@ -656,6 +732,22 @@ class _ArticleResolver:
         """Could the name be one NER gave as a person anywhere in the article?"""
         return any(person_names_compatible(key, k) for k in self._ner_person_index.candidates(key))
 
+    def _gender_of(self, m: Mention) -> str | None:
+        """ "f"/"m" when the mention itself says it: an honorific before it ("Mrs. Obama") or its given name."""
+        key = key_tokens(m.text)
+        if len(key) > 1 and (gender := self.rules.given_gender.get(key[0])):
+            return gender
+        span = self.doc.char_span(m.start, m.end, alignment_mode="expand")
+        if span is None:
+            return None
+        pos = span.start
+        while pos > 0 and (before := self._title_before(pos)) is not None:
+            title = tuple(t.rstrip(".") for t in self.folded[before[0] : pos])
+            if gender := self.rules.title_gender.get(title):
+                return gender
+            pos = before[0]
+        return None
+
     def _titles_before(self, mention: Mention, name_start: int) -> bool:
         """Record each title in the run right before a name as its own label ("Supreme Leader", "Ayatollah")."""
         found = False
@@ -692,7 +784,7 @@ class _ArticleResolver:
 
     def extract_mentions(self) -> None:
         # people NER names in full anywhere in the article: an owner in "Haftar’s Libyan National Army" must be one
-        ents = self.doc.ents  # (spaCy rebuilds the tuple on every access)
+        ents = [piece for ent in self.doc.ents for piece in self._entity_pieces(ent)]
         # Distinct keys only: they are tested with any(), and a name repeated a thousand times is one key.
         self._ner_person_keys = list(
             dict.fromkeys(
@@ -940,15 +1032,21 @@ class _ArticleResolver:
             if len(key) > 1:
                 by_first_token[key[0]].add(local_i)
 
+        gender: dict[int, str] = {}  # local -> "f"/"m" once a mention of it says so
+
         def new_local(m: Mention, reason: str | None = None) -> int:
             locals_.append(LocalEntity(self.article_id, self.outlet, m.type))
             starts.append([])
             m.local = len(locals_) - 1
             locals_[-1].mentions.append(m)
             indexed(m, m.local)
+            if m.type == "PERSON" and (g := self._gender_of(m)):
+                gender[m.local] = g
             return m.local
 
         def join(m: Mention, local_i: int, reason: str) -> None:
+            if m.type == "PERSON" and local_i not in gender and (g := self._gender_of(m)):
+                gender[local_i] = g
             local = locals_[local_i]
             if m.text not in local.distinct_forms():
                 local.merges.append(
@@ -991,9 +1089,17 @@ class _ArticleResolver:
                     if key != locals_[target].key
                     else "same name",
                 )
+        outlets = _outlet_names()
+        not_persons = _not_persons()
         for i in short:
             m = self.mentions[i]
             key = key_tokens(m.text)
+            folded = fold(m.text)
+            if folded in not_persons or (folded in outlets and m.kind != "title" and not self._gender_of(m)):
+                # "Twitter", "Fox and other outlets": never a person, never a person's surname ("Vicente
+                # Fox"); clustered with the organisations below.
+                m.type = not_persons.get(folded, "ORG")
+                continue
             expansion = self.acronym_of.get(id(m))
             if expansion is not None and expansion.local >= 0:
                 join(m, expansion.local, "acronym defined in parentheses")
@@ -1010,6 +1116,14 @@ class _ArticleResolver:
                 if locals_[li].type == "PERSON"
                 and any(person_names_compatible(key, key_tokens(f)) for f in locals_[li].distinct_forms())
             ]
+            said = self._gender_of(m)
+            if said and candidates:
+                # "Mrs. Obama" never goes to Barack Obama; a person of unknown gender stays possible.
+                same = [li for li in candidates if gender.get(li) == said]
+                candidates = same or [li for li in candidates if li not in gender]
+                if not candidates:
+                    new_local(m)
+                    continue
             if not candidates:
                 # a given name alone ("Stanley" after "Stanley Johnson"), only inside the article
                 candidates = [
@@ -1568,6 +1682,7 @@ def link_local_entities(locals_: list[LocalEntity]) -> list[list[tuple[int, list
             and len(local.key) == 1
             and not local.acronym
             and len(local.mentions) <= 2
+            and not _never_a_person(local.key[0])
         ):
             if len(local.key) == 1:
                 # a lone ORG-typed name may be a person's surname NER mistyped ("the Khashoggi report")

@@ -86,6 +86,19 @@ def split_pieces(text: str, limit: int | None = None) -> list[str]:
     return pieces
 
 
+def nlp_view(text: str, has_dateline: bool) -> str:
+    """The text the models read: the article text, with an opening wire dateline blanked to spaces.
+
+    Same length, so every offset is an offset in the article text; the place stays in the article's
+    ``dateline`` field and in the stored text."""
+    if not has_dateline:
+        return text
+    from newsprism.clean import dateline_end
+
+    end = dateline_end(text)
+    return " " * end + text[end:] if end else text
+
+
 def parse(texts: Iterable[str], batch_size: int = 16) -> Iterator[Doc]:
     """One Doc per text, in order; long texts are parsed in pieces and joined (character offsets kept)."""
     chunk: list[str] = []

@@ -284,7 +284,9 @@ def _timeout_reason(seconds: float) -> str:
 def annotate_articles(articles: list[Article]) -> list[tuple[Annotation, Doc] | IngestFailure]:
     """spaCy over the batch; when the batch fails, each article alone, so only the bad one is lost."""
     try:
-        return list(nlp.annotate_with_docs([(a.id, a.text) for a in articles]))
+        return list(
+            nlp.annotate_with_docs([(a.id, nlp.nlp_view(a.text, bool(a.dateline))) for a in articles])
+        )
     except Exception:
         if len(articles) == 1:
             article = articles[0]

@@ -275,7 +275,7 @@ class _Article:
     def __init__(self, article: dict[str, Any], doc: Doc, entities: list[dict] | None, rules: QuoteRules):
         self.id = str(article.get("id", ""))
         self.doc = doc
-        self.text = doc.text
+        self.text = _stored_text(article, doc)
         self.rules = rules
         self.quotes = find_quote_spans(self.text)
         self._quote_starts = [s for s, _ in self.quotes]
@@ -425,6 +425,12 @@ class _Article:
                 return mention
         return nearest
 
+    def cast_mention(self, start: int, end: int) -> dict | None:
+        """The cast entity whose mention in this article overlaps the span, if any."""
+        if self._cast_index is None:
+            self._cast_index = _CastIndex(self.cast or [], self.id)
+        return self._cast_index.at(start, end)
+
     def cast_entity(self, start: int, end: int, name: str | None) -> dict | None:
         """The cast entity behind a span: overlap with its mention in this article, else a name or alias of
         an entity mentioned in this article (never one that only appears elsewhere)."""
@@ -496,15 +502,28 @@ class _CastIndex:
                 if n:
                     self.by_name.setdefault(_norm(n), entity)
 
-    def lookup(self, start: int, end: int, name: str | None) -> dict | None:
+    def at(self, start: int, end: int) -> dict | None:
+        """The entity one of whose mentions overlaps the span."""
         # An overlapping mention starts before ``end`` and less than the longest mention before ``start``.
         lo = bisect_right(self.starts, start - self.longest)
         for k in range(lo, bisect_left(self.starts, end)):
             if self.mentions[k][1] > start:
                 return self.mentions[k][2]
+        return None
+
+    def lookup(self, start: int, end: int, name: str | None) -> dict | None:
+        found = self.at(start, end)
+        if found is not None:
+            return found
         if name:
             return self.by_name.get(_norm(name))
         return None
+
+
+def _stored_text(article: dict[str, Any], doc: Doc) -> str:
+    """The article's own text: the parse may have read it with the dateline blanked (same length)."""
+    text = article.get("text")
+    return text if isinstance(text, str) and len(text) == len(doc.text) else doc.text
 
 
 def _clean_name(surface: str) -> str:
@@ -549,10 +568,10 @@ def _speaker_tokens(head: Token, cue: Token) -> list[Token]:
     while hi + 1 in by_index:
         hi += 1
     run = [by_index[i] for i in range(lo, hi + 1)]
-    while run and (run[-1].is_punct or run[-1].dep_ == "case"):
+    while run and (run[-1].is_punct or run[-1].is_space or run[-1].dep_ == "case"):
         run.pop()
     first = 0
-    while first < len(run) and run[first].is_punct:
+    while first < len(run) and (run[first].is_punct or run[first].is_space):  # (a blanked dateline)
         first += 1
     return run[first:] or [head]
 
@@ -724,10 +743,17 @@ def _person_type(name: str, local_description: str, ctx: _Article) -> str:
 
 
 def _attach_entity(speaker: dict[str, Any], anchor: tuple[int, int], ctx: _Article) -> dict[str, Any]:
-    entity = ctx.cast_entity(anchor[0], anchor[1], speaker["text"])
+    at_mention = ctx.cast_mention(anchor[0], anchor[1])
+    entity = at_mention or ctx.cast_entity(anchor[0], anchor[1], speaker["text"])
     if entity is not None:
         speaker["entity"] = entity.get("id")
         speaker["type"] = entity.get("type") or speaker["type"]
+    if at_mention is not None and at_mention.get("name") and speaker["resolution"] == "name":
+        # The cast decided who this mention is (two Obamas and a "Mr. Obama"; "Fox" the network, not
+        # Vicente Fox): the speaker's name follows it.
+        speaker["text"] = at_mention["name"]
+    elif at_mention is not None and at_mention.get("type") == "PERSON" and at_mention.get("name"):
+        speaker["text"] = at_mention["name"]
     speaker["antecedent"] = (
         [anchor[0], anchor[1]] if speaker["resolution"] in ("pronoun", "nominal") else None
     )

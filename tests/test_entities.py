@@ -449,3 +449,57 @@ def test_annotated_set_is_well_formed():
             source = (ROOT / article["source"]).read_text("utf-8") if article.get("source") else ""
             for label in labels:
                 assert label.lower() in (article["text"] + source).lower(), (article["id"], label)
+
+
+# ------------------------------------------------------------------ issue 10: error classes on real news
+
+
+def _mentions_of(entity: dict[str, Any], text: str) -> list[str]:
+    return [text[m["start"] : m["end"]] for m in entity["mentions"]]
+
+
+def test_honorific_gender_separates_two_people_of_one_surname() -> None:
+    text = (
+        "Rosa Delgado and her husband, Tomas Delgado, opened the bakery in 1998. "
+        "Tomas Delgado handled the ovens. Mrs. Delgado kept the books and said the rent had doubled. "
+        "Mr. Delgado said they would stay. Mrs. Delgado added that the landlord had not called back."
+    )
+    entities = cast(text)
+    rosa = next(e for e in entities if e["name"] == "Rosa Delgado")
+    tomas = next(e for e in entities if e["name"] == "Tomas Delgado")
+    starts = {"Mrs": [], "Mr": []}  # type: dict[str, list[int]]
+    for title in starts:
+        at = 0
+        while (at := text.find(f"{title}. Delgado", at)) != -1:
+            starts[title].append(at + len(title) + 2)
+            at += 1
+    assert {m["start"] for m in rosa["mentions"]} >= set(starts["Mrs"])
+    assert not {m["start"] for m in tomas["mentions"]} & set(starts["Mrs"])
+    assert {m["start"] for m in tomas["mentions"]} >= set(starts["Mr"])
+
+
+def test_two_full_names_run_together_are_two_people() -> None:
+    # A caption or list without commas: NER reads "Laura Kinsey Peter Varga" as one name.
+    text = (
+        "Laura Kinsey Peter Varga shook hands before the debate in Tulsa. "
+        "Kinsey said the county needed a new hospital. Varga said the budget could not pay for it."
+    )
+    entities = cast(text)
+    names = {e["name"] for e in entities if e["type"] == "PERSON"}
+    assert "Laura Kinsey Peter Varga" not in names
+    assert one(entities, "Laura Kinsey", "Kinsey")["name"] == "Laura Kinsey"
+    assert one(entities, "Peter Varga", "Varga")["name"] == "Peter Varga"
+
+
+def test_outlets_and_platforms_are_never_people_or_their_surnames() -> None:
+    text = (
+        "Marta Fox, the mayor of Dunmore, said on Monday that the bridge would reopen. "
+        "Fox and other conservative news outlets covered the closure for a week. "
+        "Twitter said it had removed the fake posts about the bridge."
+    )
+    entities = cast(text)
+    mayor = next(e for e in entities if e["name"] == "Marta Fox")
+    network_start = text.index("Fox and other")
+    assert network_start not in {m["start"] for m in mayor["mentions"]}
+    twitter = holding(entities, "Twitter")
+    assert twitter and all(e["type"] != "PERSON" for e in twitter)

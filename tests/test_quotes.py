@@ -780,3 +780,46 @@ def test_split_quote_around_a_long_apposition_and_no_cue_from_next_paragraph():
     assert len(quote["segments"]) == 2 and "aquifer refills more slowly" in quote["text"]
     assert quote["speaker"]["text"] == "Ines Moreau"
     assert not [q for q in quotes if q["speaker"]["text"] == "farmers" and q["kind"] == "direct"]
+
+
+# ------------------------------------------------------------------ issue 10: error classes on real news
+
+
+def test_wire_dateline_is_never_the_speaker(tmp_path: Path) -> None:
+    from newsprism.analysis import analyze_articles
+    from newsprism.api import process_documents
+    from newsprism.model import RawDocument
+
+    text = (
+        "Dam inspection ordered after heavy rain\n\n"
+        "BRENTWOOD, Tenn. — Governor Alma Reyes ordered an inspection of the Harlan dam on Tuesday, saying "
+        "the spillway had cracked.\n\n"
+        "Engineers said the repairs would take a month."
+    )
+    articles = process_documents([RawDocument(source="dam.txt", text=text)])
+    assert articles[0]["dateline"] == "Brentwood, Tenn."
+    quotes = analyze_articles(articles)["quotes"]
+    speakers = {q["speaker"]["text"] for q in quotes}
+    assert "Alma Reyes" in speakers
+    assert not any("BRENTWOOD" in s or "Tenn" in s for s in speakers)
+    body = articles[0]["text"]
+    assert body.startswith("BRENTWOOD, Tenn. — ")  # the stored text keeps the dateline
+    assert all(body[q["start"] : q["end"]] == q["text"] for q in quotes)  # offsets index the stored text
+
+
+def test_speaker_name_follows_the_cast_for_a_shared_surname() -> None:
+    from newsprism.analysis import analyze_articles
+    from newsprism.api import process_documents
+    from newsprism.model import RawDocument
+
+    text = (
+        "Couple split over the town's new zoning plan\n\n"
+        "Helen Marsh and her husband, George Marsh, both sit on the planning board. Helen Marsh voted for "
+        "the plan on Monday.\n\nMr. Marsh said the plan would hurt farmers. "
+        "Mrs. Marsh said the town had waited long enough."
+    )
+    quotes = analyze_articles(process_documents([RawDocument(source="z.txt", text=text)]))["quotes"]
+    by_content = {q["text"]: q["speaker"]["text"] for q in quotes}
+    hurt = next(s for t, s in by_content.items() if "hurt farmers" in t)
+    waited = next(s for t, s in by_content.items() if "waited long enough" in t)
+    assert hurt == "George Marsh" and waited == "Helen Marsh"
