@@ -157,11 +157,11 @@ def load_rules() -> EntityRules:
         names = [n.strip() for n in line.split("|") if n.strip()]
         for alias in names:
             aliases[fold(alias)] = names[0]
-    names = tomllib.loads(_rule_text("given_names.toml"))
-    given_gender = {**{n: "f" for n in names["female"]}, **{n: "m" for n in names["male"]}}
+    given = tomllib.loads(_rule_text("given_names.toml"))
+    given_gender = {**{n: "f" for n in given["female"]}, **{n: "m" for n in given["male"]}}
     title_gender = {
-        **{tuple(_title_tokens(t)): "f" for t in names["female_titles"]},
-        **{tuple(_title_tokens(t)): "m" for t in names["male_titles"]},
+        **{tuple(_title_tokens(t)): "f" for t in given["female_titles"]},
+        **{tuple(_title_tokens(t)): "m" for t in given["male_titles"]},
     }
     return EntityRules(
         titles=titles,
