@@ -99,6 +99,7 @@ POSSESSIVES = {"'s", "’s", "'", "’"}
 SIDE_BLOCKS = {"caption", "title"}  # removed blocks that still describe the actors
 QUOTE_CHARS = {'"', "“", "”", "‘", "’", "«", "»"}
 DETERMINERS = {"the", "a", "an"}
+NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "v"})
 MAX_LABEL_TOKENS = 28
 
 # Similarity thresholds on MiniLM cosine of mention contexts (mean of the sentences that mention the actor).
@@ -234,11 +235,17 @@ def person_names_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     if len(short) == 1:
         if len(long) == 1 or long[0] in load_rules().surname_first:  # "Xi" -> "Xi Jinping"
             return short[0] == long[0] if len(long) > 1 else tokens_match(short[0], long[0])
-        return any(tokens_match(short[0], t) for t in long[1:])
+        # A surname (or part of a compound one): never a middle initial ("Democrats" is not Paul D. Ryan) or
+        # a generational suffix ("Jr.").
+        return len(short[0]) > 1 and any(
+            tokens_match(short[0], t) for t in long[1:] if len(t) > 1 and t not in NAME_SUFFIXES
+        )
     if not tokens_match(short[0], long[0]):
         # a compound surname alone ("López Obrador" of "Andrés Manuel López Obrador")
         tail = long[len(long) - len(short) :]
         return all(tokens_match(x, y) for x, y in zip(short, tail, strict=True))
+    if _distinct_relatives(short, long):
+        return False
     pos = 1
     for token in short[1:]:
         while pos < len(long) and not tokens_match(token, long[pos]):
@@ -247,6 +254,19 @@ def person_names_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
             return False
         pos += 1
     return True
+
+
+def _distinct_relatives(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Two full names that say they are different people of one family: different generational suffixes
+    ("Jesse Jackson Jr." / "Jesse Jackson Sr.") or different middle initials ("George W. Bush" / "George H. W.
+    Bush"). A name without them fits either."""
+    suffix_a = [t for t in a if t in NAME_SUFFIXES]
+    suffix_b = [t for t in b if t in NAME_SUFFIXES]
+    if suffix_a and suffix_b and suffix_a != suffix_b:
+        return True
+    middle_a = [t for t in a[1:-1] if len(t) == 1]
+    middle_b = [t for t in b[1:-1] if len(t) == 1]
+    return bool(middle_a and middle_b and middle_a != middle_b)
 
 
 @lru_cache(maxsize=1 << 18)

@@ -503,3 +503,30 @@ def test_outlets_and_platforms_are_never_people_or_their_surnames() -> None:
     assert network_start not in {m["start"] for m in mayor["mentions"]}
     twitter = holding(entities, "Twitter")
     assert twitter and all(e["type"] != "PERSON" for e in twitter)
+
+
+@pytest.mark.parametrize(
+    ("short", "full"),
+    [
+        ("Democrats", "Paul D. Ryan"),  # a word starting with a middle initial
+        ("Trump", "Michael T. Flynn"),
+        ("Jr.", "Jesse Jackson Jr."),  # a generational suffix
+        ("George W. Bush", "George H. W. Bush"),  # different middle initials: father and son
+        ("Jesse Jackson Sr.", "Jesse Jackson Jr."),
+    ],
+)
+def test_initials_and_suffixes_never_make_a_match(short: str, full: str) -> None:
+    assert not person_names_compatible(key_tokens(short), key_tokens(full))
+
+
+@pytest.mark.parametrize(
+    ("short", "full"),
+    [
+        ("Ryan", "Paul D. Ryan"),
+        ("Paul Ryan", "Paul D. Ryan"),
+        ("Jackson", "Jesse Jackson Jr."),
+        ("Bush", "George W. Bush"),
+    ],
+)
+def test_surnames_and_names_without_initials_still_match(short: str, full: str) -> None:
+    assert person_names_compatible(key_tokens(short), key_tokens(full))
