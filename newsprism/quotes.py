@@ -548,12 +548,19 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 _DROP_FROM_SPEAKER = {"appos", "relcl", "punct", "cc", "conj"}
+_NAMING_PREPOSITIONS = frozenset({"of", "for", "from", "at"})
 
 
 def _speaker_tokens(head: Token, cue: Token) -> list[Token]:
     """The speaker noun phrase: the subject's subtree without appositions, relative clauses and quotes."""
     tokens = [head]
-    stack = [c for c in head.children if c.dep_ not in _DROP_FROM_SPEAKER]
+    # "a man in a Michael Jackson fedora": a preposition other than of/for/from/at describes, not names.
+    stack = [
+        c
+        for c in head.children
+        if c.dep_ not in _DROP_FROM_SPEAKER
+        and not (c.dep_ == "prep" and c.lower_ not in _NAMING_PREPOSITIONS)
+    ]
     while stack:
         tok = stack.pop()
         if tok.i == cue.i:
@@ -916,6 +923,17 @@ def _content_tokens(tokens: list[Token], ctx: _Article, paragraph: int) -> tuple
     return (start, end) if end - start >= 3 else None
 
 
+# Verbs under which a speech verb reports that nothing was said: "declined to say", "refused to comment".
+_WITHHOLDING_VERBS = frozenset({"decline", "refuse", "fail"})
+
+
+def _withheld(cue: Token) -> bool:
+    """A speech cue that is negated or refused ("did not say whether", "declined to say"): not an attribution."""
+    if any(c.dep_ == "neg" for c in cue.children):
+        return True
+    return cue.dep_ == "xcomp" and cue.head.lemma_.lower() in _WITHHOLDING_VERBS
+
+
 def _cue_candidates(doc: Doc) -> Iterator[Token]:
     """The tokens a cue can start from (verbs and "according"), in order, picked from the token arrays: making
     a Token object for every word of a long article costs more than the rest of the stage."""
@@ -955,6 +973,8 @@ def _cue_attributions(ctx: _Article) -> tuple[list[_Attribution], set[int]]:
         stance = lemma in rules.stance_verbs
         if tok.pos_ != "VERB" or not (speech or stance or lemma in rules.cognition_verbs):
             continue
+        if _withheld(tok):
+            continue  # "declined to say whether", "did not say": no one said the content
         subject = _subject(tok, ctx)
         if subject is None and speech:
             subject = _inverted_subject(tok, ctx)
@@ -1228,12 +1248,19 @@ def _clausal_content(cue: Token, ctx: _Article) -> tuple[tuple[int, int] | None,
     return None, None
 
 
+_NOT_SOURCES = frozenset(
+    {"plan", "schedule", "tradition", "custom", "law", "rule", "script", "design", "need"}
+)
+
+
 def _according_to(tok: Token, ctx: _Article) -> _Attribution | None:
     to = ctx.doc[tok.i + 1]
     pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
     if pobj is None:
         pobj = next((c for c in tok.children if c.dep_ == "pobj"), None)
-    if pobj is None or not _speaker_like(pobj, ctx, weak=True):
+    # "According to" is a strong cue: any noun is a source ("the county clerk", "court records"), except
+    # the idioms where it means "as laid down by" ("according to plan").
+    if pobj is None or pobj.lemma_.lower() in _NOT_SOURCES or not _speaker_like(pobj, ctx, weak=False):
         return None
     phrase = {tok, *to.subtree}
     head = tok.head

@@ -823,3 +823,28 @@ def test_speaker_name_follows_the_cast_for_a_shared_surname() -> None:
     hurt = next(s for t, s in by_content.items() if "hurt farmers" in t)
     waited = next(s for t, s in by_content.items() if "waited long enough" in t)
     assert hurt == "George Marsh" and waited == "Helen Marsh"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The mayor declined to say whether the depot would close before the winter.",
+        "The minister refused to comment on the report about the pipeline.",
+        "The coach did not say whether the striker would play on Sunday.",
+    ],
+)
+def test_withheld_speech_is_not_an_attribution(text: str) -> None:
+    assert _quotes_of(text) == []
+
+
+def test_a_name_inside_a_descriptive_phrase_is_not_the_speaker() -> None:
+    (quote,) = _quotes_of("A woman in an Elvis Presley jacket said the parade had been moved to Friday.")
+    assert quote["speaker"]["text"] == "A woman"
+    assert "parade had been moved" in quote["text"]
+
+
+def test_according_to_a_common_noun_is_an_attribution_but_not_according_to_plan() -> None:
+    (quote,) = _quotes_of("According to the harbour master, three ferries were cancelled on Monday.")
+    assert quote["kind"] == "according_to" and quote["speaker"]["text"] == "the harbour master"
+    assert "three ferries were cancelled" in quote["text"]
+    assert _quotes_of("According to plan, the ferries sailed at noon.") == []
