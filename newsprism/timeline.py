@@ -1113,17 +1113,34 @@ def _summary(token: Token, nominal: bool, args: _Arguments) -> str:
         )
         subject = _phrase(_name_tokens(args.subject)) if args.subject is not None else ""
         text = f"{core} {tail}".strip()
+        if token.dep_ in ("nsubj", "nsubjpass") and token.head.pos_ == "VERB":
+            text = f"{text} {_verb_phrase(token.head)}"  # "The polls closed", not "The polls"
         if subject and subject not in text:
             text = f"{subject}: {text}"
         return _clip(text)
-    verb_tokens = [t for t in token.children if t.dep_ in ("aux", "auxpass", "neg", "prt")] + [token]
-    verb = " ".join(t.text for t in sorted(verb_tokens, key=lambda t: t.i))
+    verb = _verb_phrase(token)
     subject = _phrase(_name_tokens(args.subject)) if args.subject is not None else ""
     obj = ""
-    if args.obj is not None:
+    if args.obj is not None and args.obj.ent_type_ not in ("DATE", "TIME"):  # "on Tuesday" is the date
         prep = args.obj.head if args.obj.dep_ == "pobj" else None
         obj = (f"{prep.text} " if prep is not None else "") + _phrase(_name_tokens(args.obj))
     return _clip(" ".join(p for p in (subject, verb, obj) if p))
+
+
+# Adverbs that are part of a phrasal verb when they follow it ("shot back", "set up", "called off"): a
+# summary without them says something else ("Ryan shot").
+PHRASAL_PARTICLES = frozenset({"back", "up", "down", "out", "off", "over", "away", "in", "on"})
+
+
+def _verb_phrase(verb: Token) -> str:
+    """The verb with its auxiliaries, negation and particles, in text order."""
+    tokens = [
+        t
+        for t in verb.children
+        if t.dep_ in ("aux", "auxpass", "neg", "prt")
+        or (t.dep_ == "advmod" and t.i == verb.i + 1 and t.lower_ in PHRASAL_PARTICLES)
+    ]
+    return " ".join(t.text for t in sorted([*tokens, verb], key=lambda t: t.i))
 
 
 def _clip(text: str, limit: int = 140) -> str:

@@ -403,3 +403,19 @@ def test_merging_on_unseen_story():
     assert (abiy[0]["date"], abiy[0]["precision"]) == ("2022-05-03", "day")  # "last week" narrowed to Tuesday
     museveni = _events_with(events, "meeting", "museveni")
     assert [e["date"] for e in museveni] == ["2022-05-05"] and museveni[0]["articles"] == [weekly["id"]]
+
+
+def test_summaries_keep_phrasal_particles_and_the_verb_of_a_nominal_subject() -> None:
+    from newsprism.analysis import analyze_articles
+    from newsprism.api import process_documents
+    from newsprism.model import RawDocument
+
+    text = (
+        "Depot row deepens\n\nCouncillor Ines Barto hit back at the union on Tuesday, saying the depot plan "
+        "was fair. The talks collapsed on Wednesday after six hours."
+    )
+    raws = [RawDocument(source="d.txt", text=text, meta={"published": "2024-05-09"})]
+    summaries = {e["date"]: e["summary"] for e in analyze_articles(process_documents(raws))["events"]}
+    assert summaries["2024-05-07"].startswith("Councillor Ines Barto hit back")
+    assert "Tuesday" not in summaries["2024-05-07"]  # the date is not the object
+    assert summaries["2024-05-08"].startswith("The talks collapsed")
