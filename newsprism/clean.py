@@ -539,8 +539,20 @@ def dateline_end(text: str) -> int:
 
     The dateline stays in the stored text; the NLP view blanks it, since a parser reads "RICHMOND, Va. —
     Michelle Obama urged ..." with the place as the subject (a speaker, an event's actor)."""
-    m = next((m for p in load_rules().datelines if (m := p.match(text))), None)
+    m = _dateline_match(text)
     return m.end() if m else 0
+
+
+def dateline_places(text: str) -> list[tuple[int, int]]:
+    """Character spans of the place (and region) of the dateline opening ``text``: mentions of places."""
+    m = _dateline_match(text)
+    if not m:
+        return []
+    return [m.span(group) for group in ("place", "region") if m.group(group)]
+
+
+def _dateline_match(text: str) -> re.Match[str] | None:
+    return next((m for p in load_rules().datelines if (m := p.match(text))), None)
 
 
 def _detect_dateline(blocks: list[Block], rules: Rules) -> tuple[str | None, str | None]:

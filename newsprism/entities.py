@@ -644,6 +644,19 @@ class _ArticleResolver:
         span = self.doc[start_tok:end_tok]
         self.title_labels.append((mention, self._label(span.start_char, span.end_char, "title", span[-1])))
 
+    def _dateline_places(self) -> None:
+        """The dateline's place is a place mention, though the parse read the dateline blanked."""
+        if not self.article.get("dateline") or self.text == self.doc.text:
+            return
+        from newsprism.clean import dateline_places
+
+        for start, end in dateline_places(self.text):
+            text = self.text[start:end]
+            if text and any(c.isalpha() for c in text):
+                self.mentions.append(
+                    Mention(self.article_id, start, start + len(text), text, "GPE", "ner", 0, -1)
+                )
+
     def _entity_pieces(self, ent: Span) -> list[Span]:
         """An NER span cut where it runs over a line break ("Photo: John Locher/AP" + "Clinton said") or
         over two people's full names ("Hillary Clinton Donald Trump", a caption or a list without commas)."""
@@ -818,6 +831,7 @@ class _ArticleResolver:
         for ent in ents:
             if ent.label_ in NAMED_TYPES:
                 self._from_entity(ent)
+        self._dateline_places()
         if self._removed:  # acronyms that replaced the mention NER had on them (see _remove_mention_at)
             self.mentions = [m for m in self.mentions if id(m) not in self._removed]
             self._removed = set()
