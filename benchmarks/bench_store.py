@@ -259,7 +259,9 @@ def _roundups(root: Path, min_words: int) -> list[str]:
     """NeuS's editorial roundups (``*.target``, one per story line) as JSONL rows, outlet AllSides: real news
     text on the same stories as the excerpts, used only past what the three datasets hold."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    from real_corpus import NEUS_SEGMENT, CorpusRecord, _record_json
+    from real_corpus import CorpusRecord, _record_json
+
+    from newsprism.evaluation.neus import NEUS_SEGMENT
 
     rows = []
     for split in ("train", "val"):

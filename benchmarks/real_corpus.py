@@ -28,6 +28,8 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from newsprism.evaluation.neus import split_neus_line
+
 DATA_ENV = "NEWSPRISM_DATA"
 
 # Publisher codes of PolNeAR's metadata (its README, "News Publishers") and Giveme5W1H's ``publisher`` field,
@@ -58,7 +60,6 @@ GIVEME_OUTLETS = {
 }
 # PolNeAR writes a missing author as "None".
 MISSING = {"", "none", "null", "nan"}
-NEUS_SEGMENT = re.compile(r"TITLE=> (?P<title>.*?) ARTICLE=> (?P<text>.*)", re.S)
 SOURCES = ("polnear", "giveme5w1h", "neus")
 
 
@@ -165,23 +166,6 @@ def giveme_records(root: Path, min_words: int) -> list[CorpusRecord]:
             )
         )
     return out
-
-
-def split_neus_line(line: str) -> list[tuple[str, str]]:
-    """(title, text) of each outlet's take in one ``*.source`` line; a take with an empty excerpt is kept
-    with text "" so positions stay those of the line."""
-    takes: list[tuple[str, str]] = []
-    for segment in line.rstrip("\n").split(" [SEP] "):
-        match = NEUS_SEGMENT.fullmatch(segment.strip())
-        if match is None:
-            # "ARTICLE=> " with nothing after it loses its trailing space to strip()
-            match = NEUS_SEGMENT.fullmatch(segment.strip() + " ")
-        if match is None:
-            continue
-        title = match.group("title").strip()
-        # The dataset ends every title with an added "." ("Branding?." upstream): drop that one.
-        takes.append((title[:-1] if title.endswith(".") else title, match.group("text").strip()))
-    return takes
 
 
 def neus_stories(root: Path, min_words: int) -> list[list[CorpusRecord]]:

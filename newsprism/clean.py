@@ -307,6 +307,9 @@ def _category_scores(text: str, rules: Rules) -> dict[str, float]:
     return scores
 
 
+_SENTENCE_END = re.compile(r"[.!?][\"”’']?\s+(?=[A-Z“\"])")
+
+
 def _is_caption(text: str, rules: Rules) -> bool:
     if _words(text) > 90:
         return False
@@ -319,6 +322,12 @@ def _is_caption(text: str, rules: Rules) -> bool:
     m = rules.credit_end.search(text)
     if not m:
         return False
+    ends_sentence = text.rstrip()[-1:] in '.!?"”'
+    before = text[: m.start()].split()
+    if ends_sentence and before and before[-1][:1].islower():
+        return False  # "... confirmed the arrests to Reuters.": an agency closing a sentence of prose
+    if len(_SENTENCE_END.findall(text)) >= 3:
+        return False  # three sentences are a paragraph, whatever its last word
     credit = m.group(0)
     # A sentence ending in "AC/DC." is body; a credit has no full stop or names a photo agency.
     return text.rstrip()[-1:] not in '.!?"”' or bool(
@@ -575,6 +584,17 @@ def _detect_dateline(blocks: list[Block], rules: Rules) -> tuple[str | None, str
 _SECTION_LABEL = re.compile(r"^[\w&' -]{2,30}(?:\s*[|›»>/•·]\s*[\w&' -]{2,30}){1,4}$")
 
 
+_MAX_HEADLINE_WORDS = 40
+
+
+def _is_paragraph(text: str) -> bool:
+    """Too long, or too many sentences, to be a headline."""
+    words = _words(text)
+    if words > _MAX_HEADLINE_WORDS:
+        return True
+    return words > 20 and (_SENTENCE_END.search(text) is not None or (words > 25 and text.endswith(".")))
+
+
 def _take_title(blocks: list[Block], raw: str, result: CleanResult) -> None:
     """The headline is the first line that is not site furniture (cookie banner, section label)."""
     for i, block in enumerate(blocks[:5]):
@@ -584,6 +604,15 @@ def _take_title(blocks: list[Block], raw: str, result: CleanResult) -> None:
         if _SECTION_LABEL.match(text) or (text.isupper() and _words(text) <= 4 and text[-1:] not in "-—–"):
             block.reason = "navigation"
             continue
+        if "\n" not in block.text and _is_paragraph(text):
+            # A paragraph, not a headline: the first line was the headline though a rule took it for
+            # furniture ("WATCH: ...", "... Badly Divides Democrats"); else there is no headline.
+            first = blocks[0]
+            if i > 0 and _words(first.text) <= _MAX_HEADLINE_WORDS and "\n" not in first.text.strip():
+                first.reason = "title"
+                first.weak = False
+                result.title = re.sub(r"\s+", " ", first.text).strip()
+            return
         if "\n" in block.text:  # title line glued to the first paragraph
             cut = block.text.index("\n")
             rest = _line_spans(raw, block.start + cut, block.end)
@@ -599,6 +628,24 @@ def _take_title(blocks: list[Block], raw: str, result: CleanResult) -> None:
         block.weak = False
         result.title = re.sub(r"\s+", " ", block.text).strip()
         return
+
+
+# Reasons a prose block may have been given by a rule that misfired; never the headline, comments or a
+# duplicate, which are certain.
+_SOFT_REASONS = frozenset(
+    {"caption", "source_line", "credit", "donation", "newsletter", "subscribe", "navigation", "bio", "teaser"}
+)
+_MIN_PROSE_WORDS = 25
+
+
+def _keep_some_body(blocks: list[Block]) -> None:
+    """When every block was removed, the prose ones were not boilerplate: an article is never emptied by the
+    rules ("VIDEO: Ballot harvesting helped ...", a one-paragraph wire story ending "... to Reuters.")."""
+    if any(block.reason is None for block in blocks):
+        return
+    for block in blocks:
+        if block.reason in _SOFT_REASONS and _words(block.text) >= _MIN_PROSE_WORDS:
+            block.reason = None
 
 
 def clean(
@@ -642,6 +689,7 @@ def clean(
         _mark_teasers(blocks)
 
     _smooth(blocks)
+    _keep_some_body(blocks)
 
     seen: set[str] = set()
     for block in blocks:

@@ -266,3 +266,34 @@ def test_merge_lines_keeps_both_orders() -> None:
     assert merge_lines("a\nc\nd", "a\nb\nc\ne") == "a\nb\nc\ne\nd"
     assert merge_lines("", "x\ny") == "x\ny"
     assert merge_lines("x", "") == "x"
+
+
+# ------------------------------------------------------- issue 10: a rule never empties an article (real news)
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "VIDEO: Harbour pilots explain the new tide rules",  # a caption marker on the headline
+        "WATCH: Ferry stalls in the channel for two hours",
+        "Viaduct closure sends traffic through the old town",  # starts with "Via": not a source line
+    ],
+)
+def test_the_body_survives_a_headline_that_looks_like_furniture(headline: str) -> None:
+    body = (
+        "The port authority said on Monday that the harbour pilots would follow new tide rules from June, after "
+        "two ferries ran aground in the channel last winter. A spokesman for the authority confirmed the change "
+        "to Reuters."
+    )
+    result = clean(f"{headline}\n\n{body}")
+    assert result.text == body
+    assert result.title == headline
+
+
+def test_one_paragraph_wire_story_ending_with_the_agency_is_body() -> None:
+    body = (
+        "Two ferry operators will appear in court in Valmora on Thursday on safety charges. According to court "
+        "filings, the operators ignored three inspection orders. A spokesman for the prosecutor confirmed the "
+        "charges to Reuters."
+    )
+    assert clean(body, title_first_line=False).text == body

@@ -91,6 +91,31 @@ def load_giveme5w1h(folder: Path) -> list[dict[str, Any]]:
     return records
 
 
+NEUS_STORIES = 300
+NEUS_MIN_WORDS = 30
+
+
+def load_neus(folder: Path, n_stories: int = NEUS_STORIES, seed: int = 0) -> list[dict[str, Any]]:
+    """``n_stories`` lines of NeuS train drawn at random (seeded), every outlet's take of each: one story per
+    line. Lines with a take under NEUS_MIN_WORDS words are not drawn (an excerpt too short to place)."""
+    import random
+
+    from newsprism.evaluation.neus import split_neus_line
+
+    eligible: list[tuple[int, list[tuple[str, str]]]] = []
+    with (folder / "train.source").open(encoding="utf-8") as handle:
+        for lineno, line in enumerate(handle, start=1):
+            takes = split_neus_line(line)
+            if len(takes) >= 2 and all(len(text.split()) >= NEUS_MIN_WORDS for _, text in takes):
+                eligible.append((lineno, takes))
+    drawn = random.Random(seed).sample(eligible, min(n_stories, len(eligible)))
+    return [
+        {"id": f"neus-{lineno}-{n}", "story": f"neus-{lineno}", "title": title, "text": text}
+        for lineno, takes in sorted(drawn)
+        for n, (title, text) in enumerate(takes, start=1)
+    ]
+
+
 def load_jsonl(path: Path) -> list[dict[str, Any]]:
     with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
@@ -144,6 +169,11 @@ def run(config: Any = None) -> dict[str, Any]:
         sets["giveme5w1h"] = load_giveme5w1h(gold_folder)
     else:
         print("stories: giveme5w1h skipped (shared data not found; set NEWSPRISM_SHARED_DATA)")
+    neus = shared / "neus" if shared else None
+    if neus and (neus / "train.source").is_file():
+        sets["neus"] = load_neus(neus)
+    else:
+        print("stories: neus skipped (shared data not found; set NEWSPRISM_SHARED_DATA)")
     corpus = STORY_DATA / "corpus.jsonl"
     if corpus.exists():
         sets["corpus"] = load_jsonl(corpus)
