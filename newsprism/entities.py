@@ -584,10 +584,8 @@ class _ArticleResolver:
         self.outlet: str = article.get("outlet") or ""
         self.rules = rules
         self.doc = _doc_of(article)
-        stored = article.get("text")  # the parse may have read it with the dateline blanked (same length)
-        self.text: str = (
-            stored if isinstance(stored, str) and len(stored) == len(self.doc.text) else self.doc.text
-        )
+        stored, parsed = article.get("text"), self.doc.text  # the parse may have read a blanked dateline
+        self.text: str = stored if isinstance(stored, str) and len(stored) == len(parsed) else parsed
         self.sent_starts = [s.start for s in self.doc.sents]
         self.folded = [fold(t.text) for t in self.doc]
         self.mentions: list[Mention] = []

@@ -522,8 +522,8 @@ class _CastIndex:
 
 def _stored_text(article: dict[str, Any], doc: Doc) -> str:
     """The article's own text: the parse may have read it with the dateline blanked (same length)."""
-    text = article.get("text")
-    return text if isinstance(text, str) and len(text) == len(doc.text) else doc.text
+    text, parsed = article.get("text"), doc.text
+    return text if isinstance(text, str) and len(text) == len(parsed) else parsed
 
 
 def _clean_name(surface: str) -> str:

@@ -627,6 +627,7 @@ def _dateparser_fallback(doc: Doc, pub: date | None, covered: list[tuple[int, in
     covered_starts = [s for s, _ in covered]
     covered_max_end = list(accumulate((e for _, e in covered), max))
     out: list[_Expression] = []
+    text = doc.text  # (spaCy rebuilds it from every token on each access)
     for ent in doc.ents:
         if ent.label_ != "DATE":
             continue
@@ -648,7 +649,7 @@ def _dateparser_fallback(doc: Doc, pub: date | None, covered: list[tuple[int, in
             continue
         out.append(
             _expression(
-                doc.text,
+                text,
                 ent.start_char,
                 ent.end_char,
                 rng,
