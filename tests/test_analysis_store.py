@@ -214,7 +214,7 @@ def increments(sixty: list[Path], tmp_path_factory: pytest.TempPathFactory) -> I
     for part in parts:
         result = invoke("ingest", *part, "--db", state.db)
         assert result.exit_code == 0, result.output
-        listed = invoke("stories", "--db", state.db)
+        listed = invoke("stories", "--db", state.db, "--limit", "0")
         assert listed.exit_code == 0, listed.output
         exported = invoke("export", "--db", state.db, "--json", "-", "-q")
         assert exported.exit_code == 0, exported.output
@@ -430,13 +430,14 @@ def test_read_commands_load_no_model_and_agree_with_the_json(run_sorted: Run, tm
     out: dict[str, str] = {}
     seconds: dict[str, float] = {}
     story = doc["stories"][0]["id"]
+    every = ["--limit", "0"]  # whole tables, to compare with the JSON row for row
     commands: dict[str, list[str | Path]] = {
-        "stories": ["stories"],
-        "entities": ["entities"],
-        "quotes": ["quotes"],
-        "timeline": ["timeline"],
+        "stories": ["stories", *every],
+        "entities": ["entities", *every],
+        "quotes": ["quotes", *every],
+        "timeline": ["timeline", *every],
         "export": ["export", "--json", tmp_path / "export.json", "-q"],
-        "entities --story": ["entities", "--story", story],
+        "entities --story": ["entities", "--story", story, *every],
     }
     for name, args in commands.items():
         out[name], report = read_command(tmp_path, *args, "--db", db)

@@ -408,7 +408,7 @@ def test_terminal_commands_print_hostile_text_literally(analyzed: Result) -> Non
     (story,) = (s["id"] for s in document["stories"] if sic in s["articles"])
     stories = run_cli("stories", "--db", analyzed.db)
     # One story's quotes: over the whole store, one long speaker name squeezes the text column to "A…".
-    quotes = run_cli("quotes", "--db", analyzed.db, "--story", story)
+    quotes = run_cli("quotes", "--db", analyzed.db, "--story", story, "--limit", "0")
     for run in (stories, quotes):
         assert run.returncode == 0, run.stderr[-3000:]
         assert "Traceback" not in run.stdout + run.stderr
