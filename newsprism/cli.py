@@ -308,9 +308,9 @@ def stories_cmd(
     from newsprism.stories import render_table
 
     _setup_logging(quiet, False)
-    _, found = _analyses(db, None)
-    _out().print(render_table([to_builtins(a.story) for a in _shown(found, limit)]))
-    _more(len(found), limit, "stories")
+    heads, total = _open_store(db).story_heads(limit or None)
+    _out().print(render_table([to_builtins(story) for story in heads]))
+    _more(total, limit, "stories")
 
 
 @app.command("entities")

@@ -237,6 +237,12 @@ class StoryAnalysis(Record):
     events: list[Event]
 
 
+class StoryHead(Record):
+    """The story part of a stored StoryAnalysis: a listing decodes only this (msgspec skips the rest)."""
+
+    story: Story
+
+
 # --------------------------------------------------------------------------------------------- failures
 
 

@@ -822,6 +822,23 @@ class Store(ArticleStore):
         with Session(self.engine) as session:
             return [records.unpack(blob, records.StoryAnalysis) for blob in session.scalars(query) if blob]
 
+    def story_heads(self, limit: int | None = None) -> tuple[list[records.Story], int]:
+        """The first ``limit`` stories in listing order (all when None), decoding only their Story part,
+        and how many stories there are."""
+        query = (
+            select(StoryRow.analysis)
+            .where(StoryRow.analysis.is_not(None))
+            .order_by(StoryRow.position, StoryRow.id)
+        )
+        if limit:
+            query = query.limit(limit)
+        with Session(self.engine) as session:
+            total = session.scalar(
+                select(func.count()).select_from(StoryRow).where(StoryRow.analysis.is_not(None))
+            )
+            heads = [records.unpack(blob, records.StoryHead).story for blob in session.scalars(query) if blob]
+        return heads, int(total or 0)
+
     def resolve_id(self, kind: str, some_id: str) -> str:
         """The live id for an id ever printed (an absorbed id resolves to its absorber)."""
         with Session(self.engine) as session:
