@@ -326,6 +326,11 @@ def entities_cmd(
     from newsprism.records import to_builtins
 
     _setup_logging(quiet, False)
+    if story is None and not name:
+        page, total = _open_store(db).entity_page(limit or None)
+        _out().print(render_table(to_builtins(page), total=total))
+        _more(total, limit, "entities")
+        return
     if story is None:
         entities = _open_store(db).entities()
     else:

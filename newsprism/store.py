@@ -872,6 +872,22 @@ class Store(ArticleStore):
             previous = self._previous_entities(session, story_ids)
         return {(m.article, m.start, m.end): e.id for e in previous for m in e.mentions}
 
+    def entity_page(self, limit: int | None = None) -> tuple[list[records.Entity], int]:
+        """The first ``limit`` corpus-wide entities, most mentioned first (the order of ``entities``), and how
+        many there are: ``position`` holds the mention count, so SQL sorts and cuts."""
+        live = EntityRow.record.is_not(None)
+        query = (
+            select(EntityRow.record)
+            .where(live)
+            .order_by(EntityRow.position.desc(), EntityRow.name, EntityRow.id)
+        )
+        if limit:
+            query = query.limit(limit)
+        with Session(self.engine) as session:
+            total = session.scalar(select(func.count()).select_from(EntityRow).where(live))
+            found = [records.unpack(blob, records.Entity) for blob in session.scalars(query) if blob]
+        return found, int(total or 0)
+
     def entities(self, ids: Sequence[str] | None = None) -> list[records.Entity]:
         """Corpus-wide entity records, most mentioned first."""
         query = select(EntityRow.record).where(EntityRow.record.is_not(None))
