@@ -357,10 +357,14 @@ def quotes_cmd(
     from newsprism.records import to_builtins
 
     _setup_logging(quiet, False)
-    _, found = _analyses(db, story)
-    quotes = [q for a in found for q in a.quotes]
-    _out().print(render_table(to_builtins(_shown(quotes, limit))))
-    _more(len(quotes), limit, "quotes")
+    if story is None:
+        page, total = _open_store(db).quote_page(limit or None)
+    else:
+        _, found = _analyses(db, story)
+        quotes = [q for a in found for q in a.quotes]
+        page, total = list(_shown(quotes, limit)), len(quotes)
+    _out().print(render_table(to_builtins(page)))
+    _more(total, limit, "quotes")
 
 
 @app.command("timeline")
@@ -375,10 +379,14 @@ def timeline_cmd(
     from newsprism.timeline import render_table
 
     _setup_logging(quiet, False)
-    _, found = _analyses(db, story)
-    events = [e for a in found for e in a.events]
-    _out().print(render_table(to_builtins(_shown(events, limit))))
-    _more(len(events), limit, "events")
+    if story is None:
+        page, total = _open_store(db).event_page(limit or None)
+    else:
+        _, found = _analyses(db, story)
+        events = [e for a in found for e in a.events]
+        page, total = list(_shown(events, limit)), len(events)
+    _out().print(render_table(to_builtins(page)))
+    _more(total, limit, "events")
 
 
 @app.command("export")

@@ -243,6 +243,26 @@ class StoryHead(Record):
     story: Story
 
 
+class _Skipped(Record):
+    """Decodes any record as nothing (msgspec skips its fields): for counting without building objects."""
+
+
+class StoryQuotes(Record):
+    quotes: list[Quote]
+
+
+class StoryEvents(Record):
+    events: list[Event]
+
+
+class StoryQuoteCount(Record):
+    quotes: list[_Skipped]
+
+
+class StoryEventCount(Record):
+    events: list[_Skipped]
+
+
 # --------------------------------------------------------------------------------------------- failures
 
 

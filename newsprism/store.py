@@ -839,6 +839,40 @@ class Store(ArticleStore):
             heads = [records.unpack(blob, records.StoryHead).story for blob in session.scalars(query) if blob]
         return heads, int(total or 0)
 
+    def quote_page(self, limit: int | None = None) -> tuple[list[records.Quote], int]:
+        """The first ``limit`` quotes of the stored stories in listing order (all when None) and the total,
+        decoding only the quotes shown (the rest are counted, not built)."""
+        shown: list[records.Quote] = []
+        total = 0
+        for blob in self._story_blobs():
+            count = len(records.unpack(blob, records.StoryQuoteCount).quotes)
+            if count and (not limit or len(shown) < limit):
+                shown.extend(records.unpack(blob, records.StoryQuotes).quotes)
+            total += count
+        return (shown[:limit] if limit else shown), total
+
+    def event_page(self, limit: int | None = None) -> tuple[list[records.Event], int]:
+        """As ``quote_page``, for the stories' timeline events."""
+        shown: list[records.Event] = []
+        total = 0
+        for blob in self._story_blobs():
+            count = len(records.unpack(blob, records.StoryEventCount).events)
+            if count and (not limit or len(shown) < limit):
+                shown.extend(records.unpack(blob, records.StoryEvents).events)
+            total += count
+        return (shown[:limit] if limit else shown), total
+
+    def _story_blobs(self) -> Iterator[bytes]:
+        query = (
+            select(StoryRow.analysis)
+            .where(StoryRow.analysis.is_not(None))
+            .order_by(StoryRow.position, StoryRow.id)
+        )
+        with Session(self.engine) as session:
+            for blob in session.scalars(query):
+                if blob:
+                    yield blob
+
     def resolve_id(self, kind: str, some_id: str) -> str:
         """The live id for an id ever printed (an absorbed id resolves to its absorber)."""
         with Session(self.engine) as session:
