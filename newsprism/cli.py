@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -294,6 +294,21 @@ def _shown(rows: Sequence[T], limit: int) -> Sequence[T]:
     return rows if not limit else rows[:limit]
 
 
+def _story_rows(
+    db: Path,
+    story: str | None,
+    limit: int,
+    page: Callable[[Store, int | None], tuple[list[T], int]],
+    rows_of: Callable[[StoryAnalysis], list[T]],
+) -> tuple[list[T], int]:
+    """The rows a table shows and how many there are: one story's, else the store's first ``limit``."""
+    if story is None:
+        return page(_open_store(db), limit or None)
+    _, found = _analyses(db, story)
+    rows = [row for a in found for row in rows_of(a)]
+    return list(_shown(rows, limit)), len(rows)
+
+
 def _more(total: int, limit: int, what: str) -> None:
     if limit and total > limit:
         _out().print(f"{limit:,} of {total:,} {what} shown; --limit 0 shows all, --story one story's.")
@@ -357,12 +372,7 @@ def quotes_cmd(
     from newsprism.records import to_builtins
 
     _setup_logging(quiet, False)
-    if story is None:
-        page, total = _open_store(db).quote_page(limit or None)
-    else:
-        _, found = _analyses(db, story)
-        quotes = [q for a in found for q in a.quotes]
-        page, total = list(_shown(quotes, limit)), len(quotes)
+    page, total = _story_rows(db, story, limit, lambda store, n: store.quote_page(n), lambda a: a.quotes)
     _out().print(render_table(to_builtins(page)))
     _more(total, limit, "quotes")
 
@@ -379,12 +389,7 @@ def timeline_cmd(
     from newsprism.timeline import render_table
 
     _setup_logging(quiet, False)
-    if story is None:
-        page, total = _open_store(db).event_page(limit or None)
-    else:
-        _, found = _analyses(db, story)
-        events = [e for a in found for e in a.events]
-        page, total = list(_shown(events, limit)), len(events)
+    page, total = _story_rows(db, story, limit, lambda store, n: store.event_page(n), lambda a: a.events)
     _out().print(render_table(to_builtins(page)))
     _more(total, limit, "events")
 

@@ -535,26 +535,31 @@ def best_name(forms: Counter[str], entity_type: str) -> str:
 # ------------------------------------------------------------------------------------ per-article pass
 
 
+def _name_form(text: str) -> str:
+    """The form the outlet and not-a-person lists are looked up in: folded name tokens, space-joined."""
+    return " ".join(name_tokens(text))
+
+
 @lru_cache(maxsize=1)
 def _not_persons() -> dict[str, str]:
-    """Folded name -> type, for names NER tags PERSON that are organisations, products, laws or events."""
+    """Name form -> type, for names NER tags PERSON that are organisations, products, laws or events."""
     table: dict[str, str] = {}
     for line in _data_lines(_rule_text("entity_not_persons.txt")):
         name, _, etype = line.partition("|")
-        table[fold(name)] = etype.strip() or "ORG"
+        table[_name_form(name)] = etype.strip() or "ORG"
     return table
 
 
-def _never_a_person(folded_name: str) -> bool:
+def _never_a_person(form: str) -> bool:
     """An outlet ("Fox"), platform or product ("Twitter"): never a person's surname, whatever NER typed."""
-    return folded_name in _outlet_names() or folded_name in _not_persons()
+    return form in _outlet_names() or form in _not_persons()
 
 
 @lru_cache(maxsize=1)
 def _outlet_names() -> frozenset[str]:
     from newsprism.clean import known_outlets
 
-    return frozenset(known_outlets())
+    return frozenset(_name_form(name) for name in known_outlets())
 
 
 def _doc_of(article: dict[str, Any]) -> Doc:
@@ -598,6 +603,7 @@ class _ArticleResolver:
         self._removed: set[int] = set()  # id() of mentions dropped while the entities are read
         self._votes: defaultdict[str, Counter[str]] | None = None  # person/place votes while retyping
         self._tokens = _TokenIndex()  # the name tokens of this article, shared by its name indexes
+        self._genders: dict[int, str | None] = {}  # id(mention) -> what the mention says of its gender
 
     # -------------------------------------------------------------- mentions
 
@@ -658,8 +664,6 @@ class _ArticleResolver:
     def _entity_pieces(self, ent: Span) -> list[Span]:
         """An NER span cut where it runs over a line break ("Photo: John Locher/AP" + "Clinton said") or
         over two people's full names ("Hillary Clinton Donald Trump", a caption or a list without commas)."""
-        from spacy.tokens import Span
-
         doc = self.doc
         runs: list[tuple[int, int]] = []
         start = ent.start
@@ -676,12 +680,14 @@ class _ArticleResolver:
         if len(runs) > 1:
             outlets = _outlet_names()
             # A photo credit ending the line before ("/AP", "Reuters") is no part of a name.
-            runs = [(a, b) for a, b in runs if doc[a:b].text.lower() not in outlets]
+            runs = [(a, b) for a, b in runs if _name_form(doc[a:b].text) not in outlets]
         pieces: list[tuple[int, int]] = []
         for a, b in runs:
             pieces.extend(self._two_names(a, b) if ent.label_ == "PERSON" else [(a, b)])
         if pieces == [(ent.start, ent.end)]:
             return [ent]
+        from spacy.tokens import Span  # (only for the few entities that are cut)
+
         return [Span(doc, a, b, label=ent.label_) for a, b in pieces]
 
     def _two_names(self, a: int, b: int) -> list[tuple[int, int]]:
@@ -765,6 +771,11 @@ class _ArticleResolver:
 
     def _gender_of(self, m: Mention) -> str | None:
         """ "f"/"m" when the mention itself says it: an honorific before it ("Mrs. Obama") or its given name."""
+        if id(m) not in self._genders:
+            self._genders[id(m)] = self._read_gender(m)
+        return self._genders[id(m)]
+
+    def _read_gender(self, m: Mention) -> str | None:
         key = key_tokens(m.text)
         if len(key) > 1 and (gender := self.rules.given_gender.get(key[0])):
             return gender
@@ -1126,11 +1137,12 @@ class _ArticleResolver:
         for i in short:
             m = self.mentions[i]
             key = key_tokens(m.text)
-            folded = fold(m.text)
-            if folded in not_persons or (folded in outlets and m.kind != "title" and not self._gender_of(m)):
+            form = _name_form(m.text)
+            said = self._gender_of(m)
+            if form in not_persons or (form in outlets and m.kind != "title" and not said):
                 # "Twitter", "Fox and other outlets": never a person, never a person's surname ("Vicente
                 # Fox"); clustered with the organisations below.
-                m.type = not_persons.get(folded, "ORG")
+                m.type = not_persons.get(form, "ORG")
                 continue
             expansion = self.acronym_of.get(id(m))
             if expansion is not None and expansion.local >= 0:
@@ -1148,7 +1160,6 @@ class _ArticleResolver:
                 if locals_[li].type == "PERSON"
                 and any(person_names_compatible(key, key_tokens(f)) for f in locals_[li].distinct_forms())
             ]
-            said = self._gender_of(m)
             if said and candidates:
                 # "Mrs. Obama" never goes to Barack Obama; a person of unknown gender stays possible.
                 same = [li for li in candidates if gender.get(li) == said]

@@ -755,11 +755,13 @@ def _attach_entity(speaker: dict[str, Any], anchor: tuple[int, int], ctx: _Artic
     if entity is not None:
         speaker["entity"] = entity.get("id")
         speaker["type"] = entity.get("type") or speaker["type"]
-    if at_mention is not None and at_mention.get("name") and speaker["resolution"] == "name":
+    if (
+        at_mention is not None
+        and at_mention.get("name")
+        and (speaker["resolution"] == "name" or at_mention.get("type") == "PERSON")
+    ):
         # The cast decided who this mention is (two Obamas and a "Mr. Obama"; "Fox" the network, not
         # Vicente Fox): the speaker's name follows it.
-        speaker["text"] = at_mention["name"]
-    elif at_mention is not None and at_mention.get("type") == "PERSON" and at_mention.get("name"):
         speaker["text"] = at_mention["name"]
     speaker["antecedent"] = (
         [anchor[0], anchor[1]] if speaker["resolution"] in ("pronoun", "nominal") else None

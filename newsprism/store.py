@@ -813,61 +813,53 @@ class Store(ArticleStore):
             ]
 
     def stories(self) -> list[records.Story]:
-        return [a.story for a in self.story_analyses()]
+        return self.story_heads()[0]
 
     def story_analyses(self, ids: Sequence[str] | None = None) -> list[records.StoryAnalysis]:
-        query = select(StoryRow.analysis).order_by(StoryRow.position, StoryRow.id)
-        if ids is not None:
-            query = query.where(StoryRow.id.in_(list(ids)))
-        with Session(self.engine) as session:
-            return [records.unpack(blob, records.StoryAnalysis) for blob in session.scalars(query) if blob]
+        return [records.unpack(blob, records.StoryAnalysis) for blob in self._story_blobs(ids)]
 
     def story_heads(self, limit: int | None = None) -> tuple[list[records.Story], int]:
         """The first ``limit`` stories in listing order (all when None), decoding only their Story part,
         and how many stories there are."""
-        query = (
-            select(StoryRow.analysis)
-            .where(StoryRow.analysis.is_not(None))
-            .order_by(StoryRow.position, StoryRow.id)
-        )
-        if limit:
-            query = query.limit(limit)
+        heads = [records.unpack(blob, records.StoryHead).story for blob in self._story_blobs(limit=limit)]
         with Session(self.engine) as session:
             total = session.scalar(
                 select(func.count()).select_from(StoryRow).where(StoryRow.analysis.is_not(None))
             )
-            heads = [records.unpack(blob, records.StoryHead).story for blob in session.scalars(query) if blob]
         return heads, int(total or 0)
 
     def quote_page(self, limit: int | None = None) -> tuple[list[records.Quote], int]:
         """The first ``limit`` quotes of the stored stories in listing order (all when None) and the total,
         decoding only the quotes shown (the rest are counted, not built)."""
-        shown: list[records.Quote] = []
-        total = 0
-        for blob in self._story_blobs():
-            count = len(records.unpack(blob, records.StoryQuoteCount).quotes)
-            if count and (not limit or len(shown) < limit):
-                shown.extend(records.unpack(blob, records.StoryQuotes).quotes)
-            total += count
-        return (shown[:limit] if limit else shown), total
+        return self._story_part_page(limit, records.StoryQuotes, records.StoryQuoteCount, "quotes")
 
     def event_page(self, limit: int | None = None) -> tuple[list[records.Event], int]:
         """As ``quote_page``, for the stories' timeline events."""
-        shown: list[records.Event] = []
+        return self._story_part_page(limit, records.StoryEvents, records.StoryEventCount, "events")
+
+    def _story_part_page(
+        self, limit: int | None, built: type[records.Record], counted: type[records.Record], field: str
+    ) -> tuple[list[Any], int]:
+        shown: list[Any] = []
         total = 0
         for blob in self._story_blobs():
-            count = len(records.unpack(blob, records.StoryEventCount).events)
+            count = len(getattr(records.unpack(blob, counted), field))
             if count and (not limit or len(shown) < limit):
-                shown.extend(records.unpack(blob, records.StoryEvents).events)
+                shown.extend(getattr(records.unpack(blob, built), field))
             total += count
         return (shown[:limit] if limit else shown), total
 
-    def _story_blobs(self) -> Iterator[bytes]:
+    def _story_blobs(self, ids: Sequence[str] | None = None, limit: int | None = None) -> Iterator[bytes]:
+        """Stored story analyses (packed), in listing order: those of ``ids``, or the first ``limit``."""
         query = (
             select(StoryRow.analysis)
             .where(StoryRow.analysis.is_not(None))
             .order_by(StoryRow.position, StoryRow.id)
         )
+        if ids is not None:
+            query = query.where(StoryRow.id.in_(list(ids)))
+        if limit:
+            query = query.limit(limit)
         with Session(self.engine) as session:
             for blob in session.scalars(query):
                 if blob:

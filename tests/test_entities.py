@@ -454,10 +454,6 @@ def test_annotated_set_is_well_formed():
 # ------------------------------------------------------------------ issue 10: error classes on real news
 
 
-def _mentions_of(entity: dict[str, Any], text: str) -> list[str]:
-    return [text[m["start"] : m["end"]] for m in entity["mentions"]]
-
-
 def test_honorific_gender_separates_two_people_of_one_surname() -> None:
     text = (
         "Rosa Delgado and her husband, Tomas Delgado, opened the bakery in 1998. "
