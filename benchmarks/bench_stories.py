@@ -38,6 +38,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from newsprism.model import EntityMention, StoredArticle  # noqa: E402  (after the path insert)
+
 DIM = 384
 ARTICLES_PER_DAY = 300
 VOCABULARY = 50_000
@@ -113,12 +115,7 @@ class SyntheticStream:
                 vector = _unit(centroid + 0.85 * _unit(self.rng.normal(size=DIM)))
                 names = [n for n in cast if self.rng.random() < 0.7] + [self._name() for _ in range(2)]
                 entities = [
-                    {
-                        "text": f"Name{n}",
-                        "label": "PERSON" if n % 2 else "ORG",
-                        "start": 50 * k,
-                        "end": 50 * k + 5,
-                    }
+                    EntityMention(f"Name{n}", "PERSON" if n % 2 else "ORG", 50 * k, 50 * k + 5, 0)
                     for k, n in enumerate(names)
                 ]
                 text = " ".join(self.rng.choice(WORDS, size=int(self.rng.integers(120, 400))))
@@ -127,13 +124,15 @@ class SyntheticStream:
                 if len(self.recent_texts) > 500:
                     self.recent_texts.pop(0)
             self.sizes[story] = self.sizes.get(story, 0) + 1
-            article = {
-                "id": article_id,
-                "title": title,
-                "text": text,
-                "entities": entities,
-                "published": published,
-            }
+            article = StoredArticle(
+                id=article_id,
+                source=article_id,
+                title=title,
+                text=text,
+                raw_text=text,
+                published=published,
+                entities=list(entities),
+            )
             yield article, vector, story
 
 
@@ -149,13 +148,13 @@ def run_size(count: int, dedup: bool) -> dict:
     clustering_seconds = 0.0
     checkpoints = []
     for n, (article, vector, story) in enumerate(stream.articles(count), start=1):
-        gold[article["id"]] = story
+        gold[article.id] = story
         started = time.perf_counter()
         index.add(article, vector)
         clustering_seconds += time.perf_counter() - started
         if n % (count // 10) == 0:
             checkpoints.append((n, round(clustering_seconds, 2)))
-    predicted = {aid: story["id"] for story in index.stories() for aid in story["articles"]}
+    predicted = {aid: story.id for story in index.stories() for aid in story.articles}
     _, _, b3_f1 = bcubed_prf({k: str(v) for k, v in gold.items()}, predicted)
     return {
         "articles": count,

@@ -9,15 +9,27 @@ the store: no model is loaded, nothing is recomputed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from newsprism import records
 from newsprism.executors import make_executor
-from newsprism.records import StageFailure, StoryAnalysis
+from newsprism.records import (
+    ArticleEntry,
+    Document,
+    Entity,
+    Event,
+    Quote,
+    StageFailure,
+    StoryAnalysis,
+    StoryEntry,
+)
 from newsprism.stages import stage
 from newsprism.store import Store
+
+if TYPE_CHECKING:
+    from newsprism.nlp import ParsedArticle
 
 log = logging.getLogger("newsprism")
 
@@ -43,19 +55,15 @@ def _extract_stored(batch: list[str], store_url: str) -> list[tuple[str, bytes |
     out: list[tuple[str, bytes | StageFailure]] = []
     for article in store.iter_articles(batch):
         try:
-            inputs.append(extract.ExtractInput(article, nlp.article_doc(article)))
+            inputs.append(nlp.parsed(article))
         except Exception as exc:
-            out.append(
-                (
-                    article["id"],
-                    StageFailure(
-                        item=article["id"], stage=EXTRACT.name, error=type(exc).__name__, message=str(exc)
-                    ),
-                )
+            failure = StageFailure(
+                item=article.id, stage=EXTRACT.name, error=type(exc).__name__, message=str(exc)
             )
+            out.append((article.id, failure))
     results = extract.run(inputs) if inputs else []
     for item, result in zip(inputs, results, strict=True):
-        out.append((item.article["id"], result if isinstance(result, StageFailure) else records.pack(result)))
+        out.append((item.id, result if isinstance(result, StageFailure) else records.pack(result)))
     return out
 
 
@@ -118,21 +126,33 @@ def update(store: Store, workers: int = 1, on_story: Callable[[int, int], None] 
     return run
 
 
-def analyze_articles(articles: list[dict[str, Any]]) -> dict[str, Any]:
+@dataclass
+class CorpusAnalysis:
+    """What ``analyze_articles`` finds: each story's analysis, and the cast over all of them."""
+
+    stories: list[StoryAnalysis]
+    entities: list[Entity]
+
+    @property
+    def quotes(self) -> list[Quote]:
+        return [q for s in self.stories for q in s.quotes]
+
+    @property
+    def events(self) -> list[Event]:
+        return [e for s in self.stories for e in s.events]
+
+
+def analyze_articles(articles: Sequence[ParsedArticle]) -> CorpusAnalysis:
     """The same stages in memory, without a store (evaluation, tests, the library API): stories, each with
-    its cast, quotes and events, and the same over all articles, as plain JSON-ready values."""
-    from newsprism import nlp
+    its cast, quotes and events."""
     from newsprism.stages import extract
     from newsprism.stages.corpus import analyze_story, canonical_order, merge_entities
     from newsprism.stories import StoryIndex
 
-    if not articles:
-        return {"stories": [], "entities": [], "quotes": [], "events": []}
-    by_id = {a["id"]: a for a in articles}
-    order = canonical_order((a["id"], a.get("published")) for a in articles)
-    inputs = [extract.ExtractInput(by_id[aid], nlp.article_doc(by_id[aid])) for aid in order]
+    by_id = {a.id: a for a in articles}
+    order = canonical_order((a.id, a.article.published) for a in articles)
     extractions = {}
-    for result in extract.run(inputs):
+    for result in extract.run([by_id[aid] for aid in order]) if order else []:
         if isinstance(result, StageFailure):
             log.warning("%s: analysis failed (%s: %s)", result.item, result.error, result.message)
         else:
@@ -140,27 +160,15 @@ def analyze_articles(articles: list[dict[str, Any]]) -> dict[str, Any]:
     index = StoryIndex()
     for aid in order:
         if aid in extractions:
-            index.add(by_id[aid], records.unpack_vector(extractions[aid].story_vector))
-    outlets = {a["id"]: a.get("outlet") or "" for a in articles}
+            index.add(by_id[aid].article, records.unpack_vector(extractions[aid].story_vector))
+    outlets = {a.id: a.article.outlet or "" for a in articles}
     taken: set[str] = set()
-    stories = []
-    all_entities = []
+    analyses = []
     for story in index.stories():
-        story["former_ids"] = []
         analysis = analyze_story(story, extractions, outlets, {}, taken)
         taken.update(e.id for e in analysis.entities)
-        all_entities.extend(analysis.entities)
-        entry = records.to_builtins(analysis.story)
-        entry["entities"] = records.to_builtins(analysis.entities)
-        entry["quotes"] = records.to_builtins(analysis.quotes)
-        entry["events"] = records.to_builtins(analysis.events)
-        stories.append(entry)
-    return {
-        "stories": stories,
-        "entities": records.to_builtins(merge_entities(all_entities)),
-        "quotes": [q for s in stories for q in s["quotes"]],
-        "events": [e for s in stories for e in s["events"]],
-    }
+        analyses.append(analysis)
+    return CorpusAnalysis(analyses, merge_entities(e for a in analyses for e in a.entities))
 
 
 # -------------------------------------------------------------------------------------------- reads
@@ -177,42 +185,82 @@ def story_analyses(
     return store.story_analyses()
 
 
-def document(
-    store: Store, article_ids: Sequence[str] | None = None, story: str | None = None
-) -> dict[str, Any]:
-    """The JSON document (see README) from stored results only."""
-    from newsprism import __version__
-    from newsprism.report.json_export import JSON_VERSION, article_json
-    from newsprism.stages.corpus import canonical_order, merge_entities
+class DocumentReader:
+    """The JSON document of some stories, read from the store list by list: each list is decoded when it is
+    consumed, so a writer can stream the document with memory bounded by one story (and the merged cast)."""
 
-    analyses = story_analyses(store, story, article_ids)
-    members = {aid for a in analyses for aid in a.story.articles}
-    if article_ids is not None:
-        members |= set(article_ids)
-    rows = {row["id"]: row for row in store.iter_articles(sorted(members), with_doc=False)}
-    order = canonical_order((aid, row["published"]) for aid, row in rows.items())
-    failures = [f for f in store.failures() if f.item in members or f.item in {a.story.id for a in analyses}]
-    failed_items = {f.item for f in failures}
-    stories = []
-    for analysis in analyses:
-        entry = records.to_builtins(analysis.story)
-        entry["entities"] = records.to_builtins(analysis.entities)
-        entry["quotes"] = records.to_builtins(analysis.quotes)
-        entry["events"] = records.to_builtins(analysis.events)
-        entry["failed"] = analysis.story.id in failed_items
-        stories.append(entry)
-    articles = []
-    for aid in order:
-        entry = article_json(rows[aid])
-        entry["failed"] = aid in failed_items
-        articles.append(entry)
-    return {
-        "version": JSON_VERSION,
-        "generator": f"newsprism {__version__}",
-        "articles": articles,
-        "stories": stories,
-        "entities": records.to_builtins(merge_entities(e for a in analyses for e in a.entities)),
-        "quotes": [q for s in stories for q in s["quotes"]],
-        "events": [e for s in stories for e in s["events"]],
-        "failures": records.to_builtins(failures),
-    }
+    def __init__(
+        self, store: Store, article_ids: Sequence[str] | None = None, story: str | None = None
+    ) -> None:
+        from newsprism import __version__
+        from newsprism.report.json_export import JSON_VERSION
+        from newsprism.stages.corpus import canonical_order
+
+        self.store = store
+        self.version = JSON_VERSION
+        self.generator = f"newsprism {__version__}"
+        if story is not None:
+            self.story_ids: list[str] | None = [store.resolve_id("story", story)]
+        elif article_ids is not None:
+            self.story_ids = store.story_ids_of_articles(list(article_ids))
+        else:
+            self.story_ids = None  # every story
+        heads = [head.story for head in store.story_parts(records.StoryHead, self.story_ids)]
+        members = {aid for head in heads for aid in head.articles}
+        if article_ids is not None:
+            members |= set(article_ids)
+        self.order = canonical_order(store.article_dates_of(sorted(members)))
+        live = {head.id for head in heads}
+        self.failures = [f for f in store.failures() if f.item in members or f.item in live]
+        self._failed = {f.item for f in self.failures}
+
+    def articles(self) -> Iterator[ArticleEntry]:
+        from newsprism.report.json_export import article_entry
+
+        for article in self.store.iter_articles(self.order, with_doc=False):
+            yield article_entry(article, failed=article.id in self._failed)
+
+    def stories(self) -> Iterator[StoryEntry]:
+        for analysis in self.store.story_parts(StoryAnalysis, self.story_ids):
+            fields = {f: getattr(analysis.story, f) for f in analysis.story.__struct_fields__}
+            yield StoryEntry(
+                **fields,
+                entities=analysis.entities,
+                quotes=analysis.quotes,
+                events=analysis.events,
+                failed=analysis.story.id in self._failed,
+            )
+
+    def entities(self) -> list[Entity]:
+        """The cast merged across the stories (an actor of several stories once): held whole to merge."""
+        from newsprism.stages.corpus import merge_entities
+
+        return merge_entities(
+            e for part in self.store.story_parts(records.StoryEntities, self.story_ids) for e in part.entities
+        )
+
+    def quotes(self) -> Iterator[Quote]:
+        for part in self.store.story_parts(records.StoryQuotes, self.story_ids):
+            yield from part.quotes
+
+    def events(self) -> Iterator[Event]:
+        for part in self.store.story_parts(records.StoryEvents, self.story_ids):
+            yield from part.events
+
+    def document(self) -> Document:
+        return Document(
+            version=self.version,
+            generator=self.generator,
+            articles=list(self.articles()),
+            stories=list(self.stories()),
+            entities=self.entities(),
+            quotes=list(self.quotes()),
+            events=list(self.events()),
+            failures=self.failures,
+        )
+
+
+def document(store: Store, article_ids: Sequence[str] | None = None, story: str | None = None) -> Document:
+    """The JSON document (see README) from stored results only, in memory (the HTML report reads it whole;
+    ``report.json_export.write_json`` streams the same bytes)."""
+    return DocumentReader(store, article_ids, story).document()

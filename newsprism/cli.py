@@ -7,7 +7,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -18,7 +18,7 @@ from newsprism import __version__
 from newsprism.terminal import EscapingFormatter, safe_text
 
 if TYPE_CHECKING:
-    from newsprism.analysis import AnalysisRun
+    from newsprism.analysis import AnalysisRun, DocumentReader
     from newsprism.pipeline import IngestOptions, IngestReport
     from newsprism.records import StoryAnalysis
     from newsprism.store import Store
@@ -210,8 +210,7 @@ def analyze_cmd(
     )
     store, report = _run_ingest(paths, db, options, quiet)
     run = _run_update(store, workers, quiet)
-    document = analysis.document(store, report.article_ids)
-    _write_outputs(document, json_out, html_out, quiet)
+    _write_outputs(analysis.DocumentReader(store, report.article_ids), json_out, html_out, quiet)
     failed = len(report.failures) + len({(f.item, f.stage) for f in [*report.stage_failures, *run.failures]})
     if failed and not quiet:
         _say(f'{failed} item(s) failed; see the messages above and "failures" in the JSON')
@@ -235,21 +234,21 @@ def _run_update(store: Store, workers: int, quiet: bool) -> AnalysisRun:
     return run
 
 
-def _write_outputs(
-    document: dict[str, Any], json_out: Path | None, html_out: Path | None, quiet: bool
-) -> None:
+def _write_outputs(reader: DocumentReader, json_out: Path | None, html_out: Path | None, quiet: bool) -> None:
+    """The JSON streamed from the store (memory does not grow with the corpus); the HTML report from the
+    whole document."""
     from newsprism.report.html import write_html
-    from newsprism.report.json_export import dumps_document, write_json
+    from newsprism.report.json_export import write_document, write_json
 
     if json_out is not None:
         if str(json_out) == "-":
-            sys.stdout.write(dumps_document(document))
+            write_document(reader, sys.stdout)
         else:
-            write_json(document, json_out)
+            write_json(reader, json_out)
             if not quiet:
                 _say(f"JSON written to {json_out}")
     if html_out is not None:
-        write_html(document, html_out)
+        write_html(reader.document(), html_out)
         if not quiet:
             _say(f"HTML report written to {html_out.resolve()}")
 
@@ -319,12 +318,11 @@ def stories_cmd(
     db: DbOption = Path("newsprism.db"), limit: LimitOption = 50, quiet: QuietOption = False
 ) -> None:
     """List the stored stories (largest first)."""
-    from newsprism.records import to_builtins
     from newsprism.stories import render_table
 
     _setup_logging(quiet, False)
     heads, total = _open_store(db).story_heads(limit or None)
-    _out().print(render_table([to_builtins(story) for story in heads]))
+    _out().print(render_table(heads))
     _more(total, limit, "stories")
 
 
@@ -338,12 +336,11 @@ def entities_cmd(
 ) -> None:
     """The cast: people, organisations and places across spellings, with each outlet's labels."""
     from newsprism.entities import find_entities, render_table
-    from newsprism.records import to_builtins
 
     _setup_logging(quiet, False)
     if story is None and not name:
         page, total = _open_store(db).entity_page(limit or None)
-        _out().print(render_table(to_builtins(page), total=total))
+        _out().print(render_table(page, total=total))
         _more(total, limit, "entities")
         return
     if story is None:
@@ -352,10 +349,10 @@ def entities_cmd(
         _, found = _analyses(db, story)
         entities = [e for a in found for e in a.entities]
     if name:
-        matching = find_entities(to_builtins(entities), name)
+        matching = find_entities(entities, name)
         total, rows = len(matching), list(_shown(matching, limit))
     else:
-        total, rows = len(entities), to_builtins(_shown(entities, limit))
+        total, rows = len(entities), list(_shown(entities, limit))
     _out().print(render_table(rows, total=total, name=name))
     _more(total, limit, "entities")
 
@@ -369,11 +366,10 @@ def quotes_cmd(
 ) -> None:
     """Who said what: quotes and attributed claims with speaker and source type."""
     from newsprism.quotes import render_table
-    from newsprism.records import to_builtins
 
     _setup_logging(quiet, False)
     page, total = _story_rows(db, story, limit, lambda store, n: store.quote_page(n), lambda a: a.quotes)
-    _out().print(render_table(to_builtins(page)))
+    _out().print(render_table(page))
     _more(total, limit, "quotes")
 
 
@@ -385,12 +381,11 @@ def timeline_cmd(
     quiet: QuietOption = False,
 ) -> None:
     """Events with resolved dates, merged across outlets."""
-    from newsprism.records import to_builtins
     from newsprism.timeline import render_table
 
     _setup_logging(quiet, False)
     page, total = _story_rows(db, story, limit, lambda store, n: store.event_page(n), lambda a: a.events)
-    _out().print(render_table(to_builtins(page)))
+    _out().print(render_table(page))
     _more(total, limit, "events")
 
 
@@ -410,12 +405,12 @@ def export_cmd(
     _setup_logging(quiet, False)
     if json_out is None and html_out is None:
         raise typer.BadParameter("give --json and/or --html")
-    store, found = _analyses(db, story)
     if story is None:
-        document = analysis.document(store)
+        reader = analysis.DocumentReader(_open_store(db))
     else:
-        document = analysis.document(store, story=found[0].story.id)
-    _write_outputs(document, json_out, html_out, quiet)
+        store, found = _analyses(db, story)
+        reader = analysis.DocumentReader(store, story=found[0].story.id)
+    _write_outputs(reader, json_out, html_out, quiet)
 
 
 @app.command("reprocess")

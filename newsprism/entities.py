@@ -27,7 +27,7 @@ import tomllib
 import unicodedata
 from bisect import bisect_left, bisect_right, insort
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -37,9 +37,15 @@ import jellyfish
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from newsprism import records
+from newsprism.records import Alias, Entity, EntityMention, Merge
+
 if TYPE_CHECKING:
     from rich.table import Table
-    from spacy.tokens import Doc, Span, Token
+    from spacy.tokens import Span, Token
+
+    from newsprism.model import StoredArticle
+    from newsprism.nlp import ParsedArticle
 
 NAMED_TYPES = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"}  # NORP is kept only when it turns out a person
 SPEECH_LEMMAS = {
@@ -464,16 +470,16 @@ class Label:
     head: str  # lemma of the label's head noun, used to resolve "the <role>" references
     source: str = "text"  # "text" (offsets index the cleaned text) or the removed block: "caption", "title"
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "article": self.article,
-            "outlet": self.outlet,
-            "text": self.text,
-            "start": self.start,
-            "end": self.end,
-            "kind": self.kind,
-            "in": self.source,
-        }
+    def to_record(self) -> records.Label:
+        return records.Label(
+            article=self.article,
+            outlet=self.outlet,
+            text=self.text,
+            start=self.start,
+            end=self.end,
+            kind=self.kind,
+            in_=self.source,
+        )
 
 
 @dataclass
@@ -485,7 +491,7 @@ class LocalEntity:
     type: str
     mentions: list[Mention] = field(default_factory=list)
     labels: list[Label] = field(default_factory=list)
-    merges: list[dict[str, Any]] = field(default_factory=list)
+    merges: list[Merge] = field(default_factory=list)
     acronym: str | None = None
     nominal_keys: frozenset[str] = frozenset()  # descriptors/places of a descriptive government reference
     place: str | None = None
@@ -562,12 +568,6 @@ def _outlet_names() -> frozenset[str]:
     return frozenset(_name_form(name) for name in known_outlets())
 
 
-def _doc_of(article: dict[str, Any]) -> Doc:
-    from newsprism import nlp
-
-    return nlp.article_doc(article)
-
-
 def _match_title(tokens: list[str], rules: EntityRules) -> int:
     """Length of the longest title at the start of ``tokens`` (folded), 0 if none."""
     for n in range(min(rules.max_title_len, len(tokens)), 0, -1):
@@ -583,14 +583,13 @@ def _is_name_token(tok: Token) -> bool:
 class _ArticleResolver:
     """Extracts mentions, local clusters and labels for one article."""
 
-    def __init__(self, article: dict[str, Any], rules: EntityRules) -> None:
-        self.article = article
-        self.article_id: str = article["id"]
-        self.outlet: str = article.get("outlet") or ""
+    def __init__(self, parsed: ParsedArticle, rules: EntityRules) -> None:
+        self.article = parsed.article
+        self.article_id = parsed.article.id
+        self.outlet = parsed.article.outlet or ""
         self.rules = rules
-        self.doc = _doc_of(article)
-        stored, parsed = article.get("text"), self.doc.text  # the parse may have read a blanked dateline
-        self.text: str = stored if isinstance(stored, str) and len(stored) == len(parsed) else parsed
+        self.doc = parsed.doc
+        self.text = parsed.text
         self.sent_starts = [s.start for s in self.doc.sents]
         self.folded = [fold(t.text) for t in self.doc]
         self.mentions: list[Mention] = []
@@ -650,7 +649,7 @@ class _ArticleResolver:
 
     def _dateline_places(self) -> None:
         """The dateline's place is a place mention, though the parse read the dateline blanked."""
-        if not self.article.get("dateline") or self.text == self.doc.text:
+        if not self.article.dateline or self.text == self.doc.text:
             return
         from newsprism.clean import dateline_places
 
@@ -1093,7 +1092,7 @@ class _ArticleResolver:
             local = locals_[local_i]
             if m.text not in local.distinct_forms():
                 local.merges.append(
-                    {"reason": reason, "article": self.article_id, "a": local.best_form(), "b": m.text}
+                    Merge(reason=reason, article=self.article_id, a=local.best_form(), b=m.text)
                 )
             m.local = local_i
             local.mentions.append(m)
@@ -1481,12 +1480,12 @@ class _ArticleResolver:
                 self.mentions.append(mention)
                 locals_[target].mentions.append(mention)
                 locals_[target].merges.append(
-                    {
-                        "reason": "definite role noun repeats an earlier label",
-                        "article": self.article_id,
-                        "a": locals_[target].best_form(),
-                        "b": mention.text,
-                    }
+                    Merge(
+                        reason="definite role noun repeats an earlier label",
+                        article=self.article_id,
+                        a=locals_[target].best_form(),
+                        b=mention.text,
+                    )
                 )
                 label = self._np_label(list(chunk), "nominal", root)
                 if label:
@@ -1495,18 +1494,14 @@ class _ArticleResolver:
     def removed_block_labels(self, locals_: list[LocalEntity]) -> None:
         """Labels from captions and headlines the cleaner removed ("FILE PHOTO: Khalifa Haftar, the military
         commander who dominates eastern Libya, ..."). Their offsets index ``raw_text``; ``in`` names the block."""
-        blocks = [
-            r for r in self.article.get("removed") or [] if r.get("reason") in SIDE_BLOCKS and r.get("text")
-        ]
+        blocks = [r for r in self.article.removed if r.reason in SIDE_BLOCKS and r.text]
         if not blocks:
             return
         from newsprism import nlp
 
-        docs = nlp.load_spacy().pipe([b["text"] for b in blocks])
+        docs = nlp.load_spacy().pipe([b.text for b in blocks])
         for block, doc in zip(blocks, docs, strict=True):
-            side = _ArticleResolver(
-                {"id": self.article_id, "outlet": self.outlet, "spacy_doc": doc}, self.rules
-            )
+            side = _ArticleResolver(nlp.parsed_doc(doc, self.article_id, outlet=self.outlet), self.rules)
             side.extract_mentions()
             for m in side.mentions:
                 target = self._local_named(locals_, m)
@@ -1514,9 +1509,9 @@ class _ArticleResolver:
                     continue
                 found = side.labels_for(m) + [lab for owner, lab in side.title_labels if owner is m]
                 for lab in found:
-                    lab.start += block["start"]
-                    lab.end += block["start"]
-                    lab.source = block["reason"]
+                    lab.start += block.start
+                    lab.end += block.start
+                    lab.source = block.reason
                     locals_[target].labels.append(lab)
 
     def _local_named(self, locals_: list[LocalEntity], m: Mention) -> int | None:
@@ -1574,17 +1569,19 @@ def _dedupe_labels(labels: list[Label]) -> list[Label]:
 Embedder = Callable[[list[str]], np.ndarray]
 
 
-def extract_local_entities(article: dict[str, Any]) -> list[LocalEntity]:
+def extract_local_entities(parsed: ParsedArticle) -> list[LocalEntity]:
     """Mentions, within-article clusters and labels of one article (no vectors yet)."""
-    return _ArticleResolver(article, load_rules()).run()
+    return _ArticleResolver(parsed, load_rules()).run()
 
 
-def _context_vectors(articles: list[dict[str, Any]], locals_: list[LocalEntity], embedder: Embedder) -> None:
+def _context_vectors(
+    articles: Sequence[StoredArticle], locals_: list[LocalEntity], embedder: Embedder
+) -> None:
     """Each local entity gets the mean embedding of up to CONTEXT_SENTENCES sentences that mention it, with its
     own name cut out: two people called "Michael Jordan" must not look alike because their sentences share the
     name. Identical contexts are embedded once."""
-    texts = {a["id"]: a["text"] for a in articles}
-    spans = {a["id"]: _SentenceTable(a.get("sentences") or []) for a in articles}  # once per article
+    texts = {a.id: a.text for a in articles}
+    spans = {a.id: _SentenceTable(a.sentences) for a in articles}  # once per article
     wanted: dict[str, int] = {}
     members: list[list[int]] = []
     for local in locals_:
@@ -1667,7 +1664,7 @@ class _Group:
     kind: str  # person | short | name | nominal
     forms: set[tuple[str, ...]]
     vec_sum: np.ndarray
-    merges: list[dict[str, Any]] = field(default_factory=list)
+    merges: list[Merge] = field(default_factory=list)
     names: set[str] = field(default_factory=set)  # full written forms, for initials
     _centroid: np.ndarray | None = field(default=None, repr=False)
 
@@ -1700,7 +1697,10 @@ def _person_blocks(forms: Iterable[tuple[str, ...]]) -> set[str]:
     return keys
 
 
-def link_local_entities(locals_: list[LocalEntity]) -> list[list[tuple[int, list[dict[str, Any]]]]]:
+Cluster = list[tuple[int, list[Merge]]]  # (local entity index, the merge reasons it brings)
+
+
+def link_local_entities(locals_: list[LocalEntity]) -> list[Cluster]:
     """Cluster local entities across articles. Returns clusters as lists of (local index, merge reasons)."""
     rules = load_rules()
     dim = next((loc.vec.shape[0] for loc in locals_ if loc.vec is not None), 1)
@@ -1778,12 +1778,12 @@ def link_local_entities(locals_: list[LocalEntity]) -> list[list[tuple[int, list
         groups[root].merges += groups[other].merges
         groups[root].names |= groups[other].names
         groups[root].merges.append(
-            {
-                "reason": _variant_reason(fa, fb),
-                "a": " ".join(fa),
-                "b": " ".join(fb),
-                "context_cosine": round(-neg_cos, 3),
-            }
+            Merge(
+                reason=_variant_reason(fa, fb),
+                a=" ".join(fa),
+                b=" ".join(fb),
+                context_cosine=round(-neg_cos, 3),
+            )
         )
     roots = sorted({uf.find(g) for g in range(len(groups))})
     live = {r: groups[r] for r in roots}
@@ -1822,12 +1822,12 @@ def link_local_entities(locals_: list[LocalEntity]) -> list[list[tuple[int, list
                 live,
                 target,
                 r,
-                {
-                    "reason": "acronym matches initials",
-                    "a": acronym,
-                    "b": " ".join(sorted(live[target].forms)[0]),
-                    "context_cosine": round(cos, 3),
-                },
+                Merge(
+                    reason="acronym matches initials",
+                    a=acronym,
+                    b=" ".join(sorted(live[target].forms)[0]),
+                    context_cosine=round(cos, 3),
+                ),
             )
     # 4. descriptive government references join when they share a descriptor or place and contexts agree
     nominal_blocks: dict[str, list[int]] = defaultdict(list)
@@ -1845,10 +1845,10 @@ def link_local_entities(locals_: list[LocalEntity]) -> list[list[tuple[int, list
                             live,
                             x,
                             y,
-                            {
-                                "reason": f"descriptive references share '{descriptor}'",
-                                "context_cosine": round(cos, 3),
-                            },
+                            Merge(
+                                reason=f"descriptive references share '{descriptor}'",
+                                context_cosine=round(cos, 3),
+                            ),
                         )
     # 5. surname-only people join the full name that fits, the closest in context when several do
     person_blocks: dict[str, list[int]] = defaultdict(list)
@@ -1884,13 +1884,13 @@ def link_local_entities(locals_: list[LocalEntity]) -> list[list[tuple[int, list
             longest = max(live[best].forms, key=len)
             live[best].members.append(i)
             live[best].merges.append(
-                {
-                    "reason": "surname-only mention joins the full name"
+                Merge(
+                    reason="surname-only mention joins the full name"
                     + (" closest in context" if len(candidates) > 1 else ""),
-                    "a": key[0],
-                    "b": " ".join(longest),
-                    "context_cosine": round(cos_by[best], 3),
-                }
+                    a=key[0],
+                    b=" ".join(longest),
+                    context_cosine=round(cos_by[best], 3),
+                )
             )
             continue
         short_key = (typed_person, key[0])
@@ -1917,7 +1917,7 @@ def _name_key(local: LocalEntity, rules: EntityRules) -> str:
     return fold(canonical).replace(".", "") if canonical else folded
 
 
-def _absorb(live: dict[int, _Group], keep: int, gone: int, merge: dict[str, Any]) -> None:
+def _absorb(live: dict[int, _Group], keep: int, gone: int, merge: Merge) -> None:
     target, other = live[keep], live.pop(gone)
     target.members += other.members
     target.forms |= other.forms
@@ -1947,9 +1947,7 @@ def _variant_reason(a: tuple[str, ...], b: tuple[str, ...]) -> str:
 # ------------------------------------------------------------------------------------------- public API
 
 
-def resolve_entities(
-    articles: list[dict[str, Any]], embedder: Embedder | None = None
-) -> list[dict[str, Any]]:
+def resolve_entities(articles: Sequence[ParsedArticle], embedder: Embedder | None = None) -> list[Entity]:
     """The cast of a set of articles: one record per actor with aliases, mentions, labels and merge reasons.
 
     ``embedder`` maps sentences to L2-normalised vectors (default: MiniLM via ``newsprism.nlp.embed``).
@@ -1958,18 +1956,18 @@ def resolve_entities(
         from newsprism import nlp
 
         embedder = nlp.embed
-    articles = sorted(articles, key=lambda a: a["id"])
+    articles = sorted(articles, key=lambda a: a.id)
     locals_: list[LocalEntity] = []
     for article in articles:
         locals_.extend(extract_local_entities(article))
-    _context_vectors(articles, locals_, embedder)
+    _context_vectors([a.article for a in articles], locals_, embedder)
     return build_entities(locals_, link_local_entities(locals_))
 
 
-def build_entities(
-    locals_: list[LocalEntity], clusters: list[list[tuple[int, list[dict[str, Any]]]]]
-) -> list[dict[str, Any]]:
-    entities: list[dict[str, Any]] = []
+def build_entities(locals_: list[LocalEntity], clusters: Sequence[Cluster]) -> list[Entity]:
+    """One cast record per cluster, largest first; ids from the canonical name and type (suffixed when two
+    actors share both)."""
+    entities: list[Entity] = []
     for cluster in clusters:
         members = [locals_[i] for i, _ in cluster]
         mentions = sorted(
@@ -1999,32 +1997,29 @@ def build_entities(
         ]
         aliases = Counter(m.text for m in mentions)
         entities.append(
-            {
-                "id": stable_id(name, entity_type),
-                "name": name,
-                "type": entity_type,
-                "aliases": [
-                    {"text": t, "count": c}
-                    for t, c in sorted(aliases.items(), key=lambda kv: (-kv[1], kv[0]))
+            Entity(
+                id=stable_id(name, entity_type),
+                name=name,
+                type=entity_type,
+                aliases=[
+                    Alias(text=t, count=c) for t, c in sorted(aliases.items(), key=lambda kv: (-kv[1], kv[0]))
                 ],
-                "mentions": [
-                    {"article": m.article, "start": m.start, "end": m.end, "text": m.text, "kind": m.kind}
+                mentions=[
+                    EntityMention(article=m.article, start=m.start, end=m.end, text=m.text, kind=m.kind)
                     for m in mentions
                 ],
-                "labels": [lab.to_json() for lab in labels],
-                "label_groups": {outlet: texts for outlet, texts in sorted(groups.items())},
-                "articles": sorted({m.article for m in mentions}),
-                "merges": merges,
-            }
+                labels=[lab.to_record() for lab in labels],
+                label_groups={outlet: texts for outlet, texts in sorted(groups.items())},
+                articles=sorted({m.article for m in mentions}),
+                merges=merges,
+            )
         )
-    entities.sort(
-        key=lambda e: (-len(e["mentions"]), e["name"], e["mentions"][0]["article"], e["mentions"][0]["start"])
-    )
+    entities.sort(key=lambda e: (-len(e.mentions), e.name, e.mentions[0].article, e.mentions[0].start))
     seen: Counter[str] = Counter()
     for entity in entities:  # same canonical name, different actors: keep ids distinct and stable
-        seen[entity["id"]] += 1
-        if seen[entity["id"]] > 1:
-            entity["id"] += f"-{seen[entity['id']]}"
+        seen[entity.id] += 1
+        if seen[entity.id] > 1:
+            entity.id += f"-{seen[entity.id]}"
     return entities
 
 
@@ -2042,35 +2037,34 @@ def _canonical_name(members: list[LocalEntity], forms: Counter[str], entity_type
     return re.sub(r"^(the|The) ", "", name)
 
 
-def entity_at(entities: list[dict[str, Any]], article_id: str, start: int, end: int) -> str | None:
+def entity_at(entities: Sequence[Entity], article_id: str, start: int, end: int) -> str | None:
     """Id of the entity whose mention overlaps [start, end) in an article (largest overlap wins)."""
     best: tuple[int, str] | None = None
     for entity in entities:
-        for m in entity["mentions"]:
-            if m["article"] != article_id:
+        for m in entity.mentions:
+            if m.article != article_id:
                 continue
-            overlap = min(end, m["end"]) - max(start, m["start"])
+            overlap = min(end, m.end) - max(start, m.start)
             if overlap > 0 and (best is None or overlap > best[0]):
-                best = (overlap, entity["id"])
+                best = (overlap, entity.id)
     return best[1] if best else None
 
 
-def find_entities(entities: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+def find_entities(entities: Sequence[Entity], name: str) -> list[Entity]:
     """Entities whose name or an alias matches ``name`` (case/accents ignored; spelling variants allowed)."""
     query = fold(name)
     query_key = key_tokens(name)
     out = []
     for entity in entities:
-        texts = [entity["name"]] + [a["text"] for a in entity["aliases"]]
+        texts = [entity.name] + [a.text for a in entity.aliases]
         if any(query in fold(t) for t in texts) or (
-            entity["type"] == "PERSON"
-            and any(person_names_compatible(query_key, key_tokens(t)) for t in texts)
+            entity.type == "PERSON" and any(person_names_compatible(query_key, key_tokens(t)) for t in texts)
         ):
             out.append(entity)
     return out
 
 
-def render_table(entities: list[dict[str, Any]], name: str | None = None, total: int | None = None) -> Table:
+def render_table(entities: Sequence[Entity], name: str | None = None, total: int | None = None) -> Table:
     """The cast as a Rich table: one row per entity, labels grouped by outlet (``total``: before a limit)."""
     from rich.table import Table
     from rich.text import Text
@@ -2089,16 +2083,16 @@ def render_table(entities: list[dict[str, Any]], name: str | None = None, total:
     table.add_column("Mentions", justify="right")
     table.add_column("Labels by outlet")
     for entity in rows:
-        aliases = ", ".join(f"{a['text']} ×{a['count']}" for a in entity["aliases"][:8])
+        aliases = ", ".join(f"{a.text} ×{a.count}" for a in entity.aliases[:8])
         labels = Text("\n").join(
             Text.assemble((printable(outlet), "italic"), ": ", printable("; ".join(texts)))
-            for outlet, texts in entity["label_groups"].items()
+            for outlet, texts in entity.label_groups.items()
         )
         table.add_row(
-            safe_text(entity["name"]),
-            safe_text(entity["type"]),
+            safe_text(entity.name),
+            safe_text(entity.type),
             safe_text(aliases),
-            f"{len(entity['mentions'])} in {len(entity['articles'])}",
+            f"{len(entity.mentions)} in {len(entity.articles)}",
             labels,
         )
     return table

@@ -116,6 +116,17 @@ class EntityMention:
 
 
 @dataclass
+class StoredArticle(Article):
+    """An article as the analysis stages read it: its fields plus what the parse left (sentence spans, NER
+    mentions, the serialised Doc). The live parse, when there is one, travels beside it, never inside it."""
+
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    entities: list[EntityMention] = field(default_factory=list)
+    doc_bytes: bytes | None = None  # None when read without the parse (``with_doc=False``)
+    n_tokens: int = 0
+
+
+@dataclass
 class Annotation:
     """What the NLP stage adds to an article."""
 
@@ -130,3 +141,17 @@ class Annotation:
 class IngestFailure:
     source: str
     reason: str
+
+
+def stored_article(article: Article, ann: Annotation | None = None) -> StoredArticle:
+    """The article as the store gives it back, from what ingest just built (no store round trip)."""
+    fields = {f: getattr(article, f) for f in Article.__dataclass_fields__}
+    if ann is None:
+        return StoredArticle(**fields)
+    return StoredArticle(
+        **fields,
+        sentences=list(ann.sentences),
+        entities=list(ann.entities),
+        doc_bytes=ann.doc_bytes or None,
+        n_tokens=ann.n_tokens,
+    )

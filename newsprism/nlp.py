@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from newsprism.model import Annotation, EntityMention
+from newsprism.model import Annotation, EntityMention, StoredArticle
 
 if TYPE_CHECKING:
     import numpy as np
@@ -182,11 +183,59 @@ def load_doc(doc_bytes: bytes) -> Doc:
     return next(iter(DocBin().from_bytes(doc_bytes).get_docs(nlp.vocab)))
 
 
-def article_doc(article: dict[str, Any]) -> Doc:
-    """An article's parse: the live Doc if present, else the stored one, else a fresh parse of its text."""
-    doc = article.get("spacy_doc")
+@dataclass
+class ParsedArticle:
+    """An article with its live parse: what every per-article analysis function reads."""
+
+    article: StoredArticle
+    doc: Doc
+
+    @property
+    def id(self) -> str:
+        return self.article.id
+
+    @property
+    def text(self) -> str:
+        """The article's own text, on the parse's offsets (the parse may have read the dateline blanked, at the
+        same length; a text that is not the parsed one gives way to the parse)."""
+        stored = self.article.text
+        return stored if len(stored) == len(self.doc.text) else self.doc.text
+
+
+def parsed(article: StoredArticle, doc: Doc | None = None) -> ParsedArticle:
+    """The article with its parse: ``doc`` if given, else the stored parse, else a fresh one."""
+    return ParsedArticle(article, article_doc(article, doc))
+
+
+def parsed_doc(
+    doc: Doc,
+    id: str = "doc",
+    outlet: str | None = None,
+    published: str | None = None,
+    title: str | None = None,
+) -> ParsedArticle:
+    """A parse of loose text as an article (its text is the Doc's, its sentences and NER mentions the parse's):
+    for evaluations, tests and side blocks such as captions."""
+    ann = doc_to_annotation(id, doc, keep_doc=False)
+    article = StoredArticle(
+        id=id,
+        source=id,
+        text=doc.text,
+        raw_text=doc.text,
+        outlet=outlet,
+        published=published,
+        title=title,
+        sentences=ann.sentences,
+        entities=ann.entities,
+        n_tokens=ann.n_tokens,
+    )
+    return ParsedArticle(article, doc)
+
+
+def article_doc(article: StoredArticle, doc: Doc | None = None) -> Doc:
+    """An article's parse: the live ``doc`` if given, else the stored one, else a fresh parse of its text."""
     if doc is not None:
         return doc
-    if article.get("doc"):
-        return load_doc(article["doc"])
-    return next(parse([article.get("text") or ""]))
+    if article.doc_bytes:
+        return load_doc(article.doc_bytes)
+    return next(parse([article.text]))

@@ -333,12 +333,13 @@ def process_batch(raws: list[RawDocument], context: BatchContext) -> list[BatchR
 
 def _extract_prepared(items: list[tuple[Prepared, Doc]]) -> None:
     """The per-article analysis on the live parses (never a second parse), one batched model call."""
-    from newsprism.api import article_dict
+    from newsprism.model import stored_article
+    from newsprism.nlp import ParsedArticle
     from newsprism.stages import extract
 
     if not items:
         return
-    inputs = [extract.ExtractInput(article_dict(p.article, p.annotation), doc) for p, doc in items]
+    inputs = [ParsedArticle(stored_article(p.article, p.annotation), doc) for p, doc in items]
     try:
         results = extract.run(inputs)
     except Exception as exc:  # e.g. the embedding model failing for the whole batch

@@ -20,16 +20,23 @@ from __future__ import annotations
 import re
 import tomllib
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from itertools import accumulate
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from newsprism.records import Quote, Speaker
 
 if TYPE_CHECKING:
     from rich.table import Table
     from spacy.tokens import Doc, Span, Token
+
+    from newsprism.nlp import ParsedArticle
+    from newsprism.records import Entity
 
 KINDS = ("direct", "indirect", "according_to", "partial", "block")
 SOURCE_TYPES = (
@@ -263,7 +270,7 @@ class _Attribution:
     segments: list[tuple[int, int]]
     cue: str | None
     cue_span: tuple[int, int] | None
-    speaker: dict[str, Any]
+    speaker: Speaker
     source_type: str
     cue_region: tuple[int, int] | None = None
     via: str | None = None
@@ -272,10 +279,10 @@ class _Attribution:
 class _Article:
     """One article's parse plus the lookups speaker resolution needs (names, descriptors, quote spans)."""
 
-    def __init__(self, article: dict[str, Any], doc: Doc, entities: list[dict] | None, rules: QuoteRules):
-        self.id = str(article.get("id", ""))
-        self.doc = doc
-        self.text = _stored_text(article, doc)
+    def __init__(self, parsed: ParsedArticle, entities: Sequence[Entity] | None, rules: QuoteRules):
+        self.id = parsed.id
+        self.doc = parsed.doc
+        self.text = parsed.text
         self.rules = rules
         self.quotes = find_quote_spans(self.text)
         self._quote_starts = [s for s, _ in self.quotes]
@@ -284,9 +291,9 @@ class _Article:
         self._quote_max_end = list(accumulate((e for _, e in self.quotes), max))
         # doc.ents, doc.sents and Token.sent are recomputed by spaCy on every access (a scan of the document
         # or the sentence): computed once here, every lookup is a bisect.
-        self.ents: tuple[Span, ...] = tuple(doc.ents)
+        self.ents: tuple[Span, ...] = tuple(self.doc.ents)
         self._ent_starts = [e.start for e in self.ents]
-        self.sents: list[Span] = list(doc.sents)
+        self.sents: list[Span] = list(self.doc.sents)
         self._sent_token_starts = [s.start for s in self.sents]
         self.sent_starts = [s.start_char for s in self.sents]
         self._sent_chars: list[int] | None = None
@@ -425,13 +432,13 @@ class _Article:
                 return mention
         return nearest
 
-    def cast_mention(self, start: int, end: int) -> dict | None:
+    def cast_mention(self, start: int, end: int) -> Entity | None:
         """The cast entity whose mention in this article overlaps the span, if any."""
         if self._cast_index is None:
             self._cast_index = _CastIndex(self.cast or [], self.id)
         return self._cast_index.at(start, end)
 
-    def cast_entity(self, start: int, end: int, name: str | None) -> dict | None:
+    def cast_entity(self, start: int, end: int, name: str | None) -> Entity | None:
         """The cast entity behind a span: overlap with its mention in this article, else a name or alias of
         an entity mentioned in this article (never one that only appears elsewhere)."""
         if self._cast_index is None:
@@ -448,10 +455,10 @@ class _Article:
             if role is None and self.cast:
                 key = _norm(name)
                 for entity in self.cast:
-                    if _norm(entity.get("name") or "") != key:
+                    if _norm(entity.name) != key:
                         continue
-                    for label in entity.get("labels", []):
-                        if (role := _role_of(_record_text(label), self.rules)) is not None:
+                    for label in entity.labels:
+                        if (role := _role_of(label.text, self.rules)) is not None:
                             break
                     if role is not None:
                         break
@@ -471,38 +478,28 @@ class _Article:
         return self._described_by[word]
 
 
-def _record_text(item: Any) -> str:
-    """The text of an alias or label: entities.py writes ``{"text": ..., ...}`` records; a bare string (older
-    callers, hand-written casts) is its own text."""
-    if isinstance(item, str):
-        return item
-    if isinstance(item, dict):
-        return str(item.get("text") or "")
-    return str(getattr(item, "text", "") or "")
-
-
 class _CastIndex:
     """One article's mentions of cast entities, for span-overlap and name lookups in logarithmic time."""
 
-    def __init__(self, cast: list[dict], article_id: str):
-        mentions: list[tuple[int, int, dict]] = []
+    def __init__(self, cast: Sequence[Entity], article_id: str):
+        mentions: list[tuple[int, int, Entity]] = []
         for entity in cast:
-            for m in entity.get("mentions", []):
-                if str(m.get("article")) == article_id:
-                    mentions.append((int(m["start"]), int(m["end"]), entity))
-        mentions.sort(key=lambda item: (item[0], item[1], str(item[2].get("id"))))
+            for m in entity.mentions:
+                if m.article == article_id:
+                    mentions.append((m.start, m.end, entity))
+        mentions.sort(key=lambda item: (item[0], item[1], item[2].id))
         self.mentions = mentions
         self.starts = [m[0] for m in mentions]
         self.longest = max((e - s for s, e, _ in mentions), default=0)
         # name or alias (normalised) -> the entity of the earliest mention carrying it, as a scan would find
-        self.by_name: dict[str, dict] = {}
+        self.by_name: dict[str, Entity] = {}
         for _start, _end, entity in mentions:
-            names = [entity.get("name") or "", *(_record_text(a) for a in entity.get("aliases", []))]
+            names = [entity.name, *(a.text for a in entity.aliases)]
             for n in names:
                 if n:
                     self.by_name.setdefault(_norm(n), entity)
 
-    def at(self, start: int, end: int) -> dict | None:
+    def at(self, start: int, end: int) -> Entity | None:
         """The entity one of whose mentions overlaps the span."""
         # An overlapping mention starts before ``end`` and less than the longest mention before ``start``.
         lo = bisect_right(self.starts, start - self.longest)
@@ -511,19 +508,13 @@ class _CastIndex:
                 return self.mentions[k][2]
         return None
 
-    def lookup(self, start: int, end: int, name: str | None) -> dict | None:
+    def lookup(self, start: int, end: int, name: str | None) -> Entity | None:
         found = self.at(start, end)
         if found is not None:
             return found
         if name:
             return self.by_name.get(_norm(name))
         return None
-
-
-def _stored_text(article: dict[str, Any], doc: Doc) -> str:
-    """The article's own text: the parse may have read it with the dateline blanked (same length)."""
-    text, parsed = article.get("text"), doc.text
-    return text if isinstance(text, str) and len(text) == len(parsed) else parsed
 
 
 def _clean_name(surface: str) -> str:
@@ -644,24 +635,23 @@ def _is_media(name: str, ctx: _Article) -> bool:
     return bool(words & ctx.rules.media_nouns) and len(words) <= 5
 
 
-def _resolve_speaker(head: Token, cue: Token, ctx: _Article) -> tuple[dict[str, Any], str]:
-    """The speaker dict and source type for the subject ``head`` of cue ``cue``."""
+def _resolve_speaker(head: Token, cue: Token, ctx: _Article) -> tuple[Speaker, str]:
+    """The speaker and source type for the subject ``head`` of cue ``cue``."""
     rules = ctx.rules
     tokens = _speaker_tokens(head, cue)
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
     mention = ctx.text[start:end]
     descriptor_parts = [_subtree_text(c) for c in head.children if c.dep_ == "appos"]
     descriptor = "; ".join(descriptor_parts) or None
-    speaker: dict[str, Any] = {
-        "text": mention,
-        "entity": None,
-        "type": "UNKNOWN",
-        "mention": mention,
-        "start": start,
-        "end": end,
-        "resolution": "unresolved",
-        "descriptor": descriptor,
-    }
+    speaker = Speaker(
+        text=mention,
+        type="UNKNOWN",
+        mention=mention,
+        start=start,
+        end=end,
+        resolution="unresolved",
+        descriptor=descriptor,
+    )
     anchor = (start, end)
     low = head.lower_
 
@@ -670,7 +660,7 @@ def _resolve_speaker(head: Token, cue: Token, ctx: _Article) -> tuple[dict[str, 
             found = ctx.nearest_person_before(start)
             if found is not None:
                 anchor = (found[0], found[1])
-                speaker.update(text=found[2], type="PERSON", resolution="pronoun")
+                speaker.text, speaker.type, speaker.resolution = found[2], "PERSON", "pronoun"
                 source_type = _person_type(found[2], "", ctx)
                 return _attach_entity(speaker, anchor, ctx), source_type
         return speaker, ("organisation" if low == "it" else "unresolved")
@@ -683,10 +673,10 @@ def _resolve_speaker(head: Token, cue: Token, ctx: _Article) -> tuple[dict[str, 
                 issuer = next((c for c in prep.children if c.dep_ == "pobj"), None)
                 if issuer is not None and _speaker_like(issuer, ctx, weak=True):
                     inner, source_type = _resolve_speaker(issuer, cue, ctx)
-                    inner.update(mention=mention, start=start, end=end, descriptor=descriptor)
-                    if inner["resolution"] == "unresolved" or inner["text"].islower():
+                    inner.mention, inner.start, inner.end, inner.descriptor = mention, start, end, descriptor
+                    if inner.resolution == "unresolved" or (inner.text or "").islower():
                         phrase = ctx.text[issuer.left_edge.idx : issuer.idx + len(issuer.text)]
-                        inner["text"] = re.sub(r"^(the|a|an)\s+", "", phrase, flags=re.IGNORECASE)
+                        inner.text = re.sub(r"^(the|a|an)\s+", "", phrase, flags=re.IGNORECASE)
                         source_type = "organisation" if source_type == "unresolved" else source_type
                     return inner, source_type
     named = _name_in(tokens, head, ctx)
@@ -702,7 +692,7 @@ def _resolve_speaker(head: Token, cue: Token, ctx: _Article) -> tuple[dict[str, 
         elif label not in ("PERSON",):
             n_text = _clean_name(n_text)
         anchor = (n_start, n_end)
-        speaker.update(text=n_text, resolution="name")
+        speaker.text, speaker.resolution = n_text, "name"
         # A name described by a human role ("X, an economist") is a person whatever NER said.
         described_person = head_is_name and descriptor is not None and _role_of(descriptor, rules) is not None
         if (
@@ -710,17 +700,17 @@ def _resolve_speaker(head: Token, cue: Token, ctx: _Article) -> tuple[dict[str, 
             or described_person
             or (not label and head_is_name and len(n_text.split()) >= 2 and not _is_media(n_text, ctx))
         ):
-            speaker["type"] = "PERSON"
+            speaker.type = "PERSON"
             source_type = _person_type(n_text, f"{mention} {descriptor or ''}", ctx)
         else:
-            speaker["type"] = label or "ORG"
+            speaker.type = label or "ORG"
             source_type = (
                 "other_media" if _is_media(n_text, ctx) or lemma in rules.media_nouns else "organisation"
             )
         return _attach_entity(speaker, anchor, ctx), source_type
 
     # A nominal: "the spokesman", "three diplomats", "residents", "a White House statement".
-    speaker["type"] = "NOMINAL"
+    speaker.type = "NOMINAL"
     if lemma in rules.media_nouns and lemma not in rules.statement_nouns:
         return speaker, "other_media"
     if lemma in rules.statement_nouns:
@@ -731,7 +721,7 @@ def _resolve_speaker(head: Token, cue: Token, ctx: _Article) -> tuple[dict[str, 
         found = _descriptor_antecedent(head, start, ctx)
         if found is not None:
             anchor = (found[0], found[1])
-            speaker.update(text=found[2], type="PERSON", resolution="nominal")
+            speaker.text, speaker.type, speaker.resolution = found[2], "PERSON", "nominal"
             return _attach_entity(speaker, anchor, ctx), _person_type(found[2], mention, ctx)
     if lemma in rules.anonymous_nouns or head.tag_ == "NNS":
         return speaker, "anonymous"
@@ -749,23 +739,21 @@ def _person_type(name: str, local_description: str, ctx: _Article) -> str:
     return _role_of(local_description, ctx.rules) or ctx.person_role(name) or "named_person"
 
 
-def _attach_entity(speaker: dict[str, Any], anchor: tuple[int, int], ctx: _Article) -> dict[str, Any]:
+def _attach_entity(speaker: Speaker, anchor: tuple[int, int], ctx: _Article) -> Speaker:
     at_mention = ctx.cast_mention(anchor[0], anchor[1])
-    entity = at_mention or ctx.cast_entity(anchor[0], anchor[1], speaker["text"])
+    entity = at_mention or ctx.cast_entity(anchor[0], anchor[1], speaker.text)
     if entity is not None:
-        speaker["entity"] = entity.get("id")
-        speaker["type"] = entity.get("type") or speaker["type"]
+        speaker.entity = entity.id
+        speaker.type = entity.type or speaker.type
     if (
         at_mention is not None
-        and at_mention.get("name")
-        and (speaker["resolution"] == "name" or at_mention.get("type") == "PERSON")
+        and at_mention.name
+        and (speaker.resolution == "name" or at_mention.type == "PERSON")
     ):
         # The cast decided who this mention is (two Obamas and a "Mr. Obama"; "Fox" the network, not
         # Vicente Fox): the speaker's name follows it.
-        speaker["text"] = at_mention["name"]
-    speaker["antecedent"] = (
-        [anchor[0], anchor[1]] if speaker["resolution"] in ("pronoun", "nominal") else None
-    )
+        speaker.text = at_mention.name
+    speaker.antecedent = anchor if speaker.resolution in ("pronoun", "nominal") else None
     return speaker
 
 
@@ -840,15 +828,15 @@ def _inverted_subject(cue: Token, ctx: _Article) -> Token | None:
     return None
 
 
-def _relative_mention(cue: Token, subject: Token, speaker: dict[str, Any]) -> dict[str, Any]:
+def _relative_mention(cue: Token, subject: Token, speaker: Speaker) -> Speaker:
     """'Mike Lee, who declared ...': the mention is the relative pronoun, resolved to the noun it describes."""
     if cue.dep_ != "relcl" or subject.i != cue.head.i:
         return speaker
     pronoun = next((c for c in cue.children if c.dep_ == "nsubj" and c.tag_ in ("WP", "WDT")), None)
     if pronoun is None:
         return speaker
-    antecedent = speaker.get("antecedent") or [speaker["start"], speaker["end"]]
-    return dict(
+    antecedent = speaker.antecedent or (speaker.start, speaker.end)
+    return msgspec.structs.replace(
         speaker,
         mention=pronoun.text,
         start=pronoun.idx,
@@ -1054,7 +1042,7 @@ def _cue_attributions(ctx: _Article) -> tuple[list[_Attribution], set[int]]:
             cue_region=region,
         )
         if channel is not None and (channel_subject := _subject(channel, ctx)) is not None:
-            att.via = _resolve_speaker(channel_subject, channel, ctx)[0]["text"]
+            att.via = _resolve_speaker(channel_subject, channel, ctx)[0].text
         out.append(att)
     for tok, subject in stances:
         content = _stance_content(tok, ctx)
@@ -1335,7 +1323,7 @@ def _outside_quotes(ctx: _Article, start: int, end: int) -> str:
     return "".join(chars)
 
 
-def _block_source(sentence: Span, ctx: _Article) -> tuple[dict[str, Any], str, str, tuple[int, int]] | None:
+def _block_source(sentence: Span, ctx: _Article) -> tuple[Speaker, str, str, tuple[int, int]] | None:
     for tok in sentence:
         if tok.lower_ == "according" and tok.i + 1 < len(ctx.doc) and ctx.doc[tok.i + 1].lower_ == "to":
             to = ctx.doc[tok.i + 1]
@@ -1351,17 +1339,14 @@ def _block_source(sentence: Span, ctx: _Article) -> tuple[dict[str, Any], str, s
                 return speaker, source_type, tok.text, (tok.idx, tok.idx + len(tok.text))
     for tok in sentence:
         if tok.lower_ == "reportedly":
-            speaker = {
-                "text": "unnamed report",
-                "entity": None,
-                "type": "UNKNOWN",
-                "mention": tok.text,
-                "start": tok.idx,
-                "end": tok.idx + len(tok.text),
-                "resolution": "unresolved",
-                "descriptor": None,
-                "antecedent": None,
-            }
+            speaker = Speaker(
+                text="unnamed report",
+                type="UNKNOWN",
+                mention=tok.text,
+                start=tok.idx,
+                end=tok.idx + len(tok.text),
+                resolution="unresolved",
+            )
             return speaker, "other_media", tok.text, (tok.idx, tok.idx + len(tok.text))
     return None
 
@@ -1421,8 +1406,8 @@ def _floating_quotes(ctx: _Article, attributions: list[_Attribution], used: set[
             last.segments.append((s, e))  # the quotation continues after the cue
             del ends[bisect_left(ends, (last_end, last_index))]
             track(last_index)
-        elif gap_paragraphs <= 1 and last.speaker.get("resolution") != "unresolved":
-            speaker = dict(last.speaker, resolution="previous_speaker")
+        elif gap_paragraphs <= 1 and last.speaker.resolution != "unresolved":
+            speaker = msgspec.structs.replace(last.speaker, resolution="previous_speaker")
             attributions.append(_Attribution("direct", [(s, e)], None, None, speaker, last.source_type))
             track(len(attributions) - 1)
         else:
@@ -1430,7 +1415,7 @@ def _floating_quotes(ctx: _Article, attributions: list[_Attribution], used: set[
         used.add(k)
 
 
-def _colon_label(ctx: _Article, quote_start: int) -> tuple[dict[str, Any], str, tuple[int, int]] | None:
+def _colon_label(ctx: _Article, quote_start: int) -> tuple[Speaker, str, tuple[int, int]] | None:
     """'Philip Bump: “…”', 'From the report: “…”': a name or document right before a colon labels the quote."""
     before = ctx.text[max(0, quote_start - 3) : quote_start]
     if not re.search(r":\s*$", before):
@@ -1456,16 +1441,13 @@ def _colon_label(ctx: _Article, quote_start: int) -> tuple[dict[str, Any], str, 
 # --------------------------------------------------------------------------------------------- public API
 
 
-def extract_quotes(article: dict[str, Any], entities: list[dict] | None = None) -> list[dict]:
+def extract_quotes(parsed: ParsedArticle, entities: Sequence[Entity] | None = None) -> list[Quote]:
     """Quotes and attributed claims of one article, sorted by position (see the module docstring)."""
-    from newsprism import nlp
-
-    doc = nlp.article_doc(article)
-    ctx = _Article(article, doc, entities, load_rules())
+    ctx = _Article(parsed, entities, load_rules())
     attributions, used = _cue_attributions(ctx)
     attributions.extend(_blocks(ctx))
     _floating_quotes(ctx, attributions, used)
-    return _to_json(ctx, _deduplicate(attributions))
+    return _records(ctx, _deduplicate(attributions))
 
 
 _KIND_RANK = {"block": 0, "direct": 1, "according_to": 2, "partial": 3, "indirect": 4}
@@ -1487,34 +1469,35 @@ def _deduplicate(attributions: list[_Attribution]) -> list[_Attribution]:
     return list(best.values())
 
 
-def _to_json(ctx: _Article, attributions: list[_Attribution]) -> list[dict]:
-    rows = []
-    for att in sorted(attributions, key=lambda a: (a.segments[0][0], a.segments[-1][1], a.kind)):
+def _records(ctx: _Article, attributions: list[_Attribution]) -> list[Quote]:
+    out = []
+    for n, att in enumerate(
+        sorted(attributions, key=lambda a: (a.segments[0][0], a.segments[-1][1], a.kind))
+    ):
         segments = sorted(att.segments)
         start, end = segments[0][0], segments[-1][1]
-        rows.append(
-            {
-                "article": ctx.id,
-                "start": start,
-                "end": end,
-                "text": " … ".join(ctx.text[s:e] for s, e in segments),
-                "kind": att.kind,
-                "cue": att.cue,
-                "cue_start": att.cue_span[0] if att.cue_span else None,
-                "cue_end": att.cue_span[1] if att.cue_span else None,
-                "segments": [[s, e] for s, e in segments],
-                "sentence": ctx.sentence_of(start),
-                "speaker": att.speaker,
-                "source_type": att.source_type,
-                "via": att.via,
-            }
+        out.append(
+            Quote(
+                id=f"{ctx.id}:q{n}",
+                article=ctx.id,
+                start=start,
+                end=end,
+                text=" … ".join(ctx.text[s:e] for s, e in segments),
+                kind=att.kind,
+                cue=att.cue,
+                cue_start=att.cue_span[0] if att.cue_span else None,
+                cue_end=att.cue_span[1] if att.cue_span else None,
+                segments=segments,
+                sentence=ctx.sentence_of(start),
+                speaker=att.speaker,
+                source_type=att.source_type,
+                via=att.via,
+            )
         )
-    for n, row in enumerate(rows):
-        row["id"] = f"{ctx.id}:q{n}"
-    return [{"id": r["id"], **{k: v for k, v in r.items() if k != "id"}} for r in rows]
+    return out
 
 
-def render_table(quotes: list[dict]) -> Table:
+def render_table(quotes: Sequence[Quote]) -> Table:
     """A rich table for ``newsprism quotes``: speaker, source type, kind, cue and the quoted text."""
     from rich.table import Table
 
@@ -1529,22 +1512,18 @@ def render_table(quotes: list[dict]) -> Table:
     table.add_column("cue", style="cyan")
     table.add_column("text", ratio=3)
     for q in quotes:
-        speaker = q["speaker"]
-        who = (
-            speaker["text"]
-            if speaker["text"] == speaker["mention"]
-            else f"{speaker['text']} ({speaker['mention']})"
-        )
-        if q.get("via"):
-            who += f" via {q['via']}"
-        text = q["text"] if len(q["text"]) <= 240 else q["text"][:237] + "…"
+        speaker = q.speaker or Speaker()
+        who = speaker.text or "" if speaker.text == speaker.mention else f"{speaker.text} ({speaker.mention})"
+        if q.via:
+            who += f" via {q.via}"
+        text = q.text if len(q.text) <= 240 else q.text[:237] + "…"
         table.add_row(
-            safe_text(q["article"]),
-            safe_text(f"{q['start']}-{q['end']}"),
+            safe_text(q.article),
+            safe_text(f"{q.start}-{q.end}"),
             safe_text(who),
-            safe_text(q["source_type"]),
-            safe_text(q["kind"]),
-            safe_text(q["cue"]),
+            safe_text(q.source_type or ""),
+            safe_text(q.kind),
+            safe_text(q.cue or ""),
             safe_text(text),
         )
     return table

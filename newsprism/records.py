@@ -263,6 +263,74 @@ class StoryEventCount(Record):
     events: list[_Skipped]
 
 
+# ------------------------------------------------------------------------------- the JSON document
+
+
+class RemovedBlock(Record):
+    """A block the cleaner removed: offsets into the raw text, why, and where it stood in the clean text."""
+
+    start: int
+    end: int
+    reason: str
+    text: str
+    at: int = 0
+
+
+class NerMention(Record):
+    text: str
+    label: str
+    start: int
+    end: int
+
+
+class ArticleEntry(Record):
+    """One article as ``analyze --json`` writes it."""
+
+    id: str
+    source: str
+    url: str | None
+    outlet: str | None
+    title: str | None
+    published: str | None
+    author: str | None
+    dateline: str | None
+    kind: str
+    text: str
+    removed: list[RemovedBlock]
+    sentences: list[tuple[int, int]]
+    entities: list[NerMention]
+    metadata_sources: dict[str, str]
+    failed: bool = False
+
+
+class StoryEntry(Story, kw_only=True):
+    """One story as ``analyze --json`` writes it: the story with its cast, quotes and timeline."""
+
+    entities: list[Entity]
+    quotes: list[Quote]
+    events: list[Event]
+    failed: bool = False
+
+
+class StoryEntities(Record):
+    """The cast part of a stored StoryAnalysis (msgspec skips the rest)."""
+
+    entities: list[Entity]
+
+
+class Document(Record):
+    """The whole JSON document (see ``schema/newsprism.schema.json``); field order is the output's."""
+
+    version: str
+    generator: str
+    articles: list[ArticleEntry]
+    stories: list[StoryEntry]
+    entities: list[Entity]
+    quotes: list[Quote]
+    events: list[Event]
+    failures: list[StageFailure]
+
+
 # --------------------------------------------------------------------------------------------- failures
 
 

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -35,9 +35,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, defer, mapped_column
 
 from newsprism import records
-from newsprism.model import Annotation, Article
+from newsprism.model import Annotation, Article, EntityMention, RemovedSpan, StoredArticle
 
 SCHEMA_VERSION = 1  # the pre-Alembic marker of the baseline schema (revision 0001), kept for old readers
+
+
+R = TypeVar("R")
 
 
 class SchemaError(Exception):
@@ -463,8 +466,8 @@ class ArticleStore:
 
     def iter_articles(
         self, ids: Sequence[str] | None = None, with_doc: bool = True
-    ) -> Iterator[dict[str, Any]]:
-        """Articles as plain dicts (with sentences and entity mentions), in the order of ``ids``."""
+    ) -> Iterator[StoredArticle]:
+        """Articles with their sentences and entity mentions (and parse, ``with_doc``), in the order of ``ids``."""
         if ids is None:
             ids = self.article_ids()
         query = select(ArticleRow)
@@ -482,7 +485,7 @@ class ArticleStore:
                     .order_by(SentenceRow.article_id, SentenceRow.idx)
                 ):
                     sentences[article_id].append((start, end))
-                mentions: dict[str, list[dict[str, Any]]] = {aid: [] for aid in chunk}
+                mentions: dict[str, list[EntityMention]] = {aid: [] for aid in chunk}
                 for article_id, text, label, start, end, sentence_idx in session.execute(
                     select(
                         MentionRow.article_id,
@@ -495,32 +498,32 @@ class ArticleStore:
                     .where(MentionRow.article_id.in_(chunk))
                     .order_by(MentionRow.article_id, MentionRow.start, MentionRow.end)
                 ):
-                    mentions[article_id].append(
-                        {"text": text, "label": label, "start": start, "end": end, "sentence": sentence_idx}
-                    )
+                    mentions[article_id].append(EntityMention(text, label, start, end, sentence_idx))
                 for aid in chunk:
                     row = rows.get(aid)
                     if row is None:
                         continue
-                    yield {
-                        "id": row.id,
-                        "source": row.source,
-                        "url": row.url,
-                        "outlet": row.outlet,
-                        "title": row.title,
-                        "author": row.author,
-                        "published": row.published,
-                        "dateline": row.dateline,
-                        "kind": row.kind,
-                        "text": row.text,
-                        "raw_text": row.raw_text if with_doc else "",
-                        "removed": row.removed,
-                        "extra": row.extra,
-                        "sentences": sentences[aid],
-                        "entities": mentions[aid],
-                        "doc": row.doc if with_doc else None,
-                        "n_tokens": row.n_tokens,
-                    }
+                    yield StoredArticle(
+                        id=row.id,
+                        source=row.source,
+                        url=row.url,
+                        outlet=row.outlet,
+                        title=row.title,
+                        author=row.author,
+                        published=row.published,
+                        dateline=row.dateline,
+                        kind=row.kind,
+                        raw_hash=row.raw_hash,
+                        body_hash=row.body_hash,
+                        text=row.text,
+                        raw_text=row.raw_text if with_doc else "",
+                        removed=[RemovedSpan(**r) for r in row.removed],
+                        metadata_sources=(row.extra or {}).get("metadata_sources", {}),
+                        sentences=sentences[aid],
+                        entities=mentions[aid],
+                        doc_bytes=row.doc if with_doc else None,
+                        n_tokens=row.n_tokens,
+                    )
 
 
 def _article_values(article: Article, ann: Annotation) -> dict[str, Any]:
@@ -621,6 +624,19 @@ class Store(ArticleStore):
                 .where(ArticleResultRow.stage == with_result)
             )
             return [(aid, published) for aid, published in rows]
+
+    def article_dates_of(self, ids: Sequence[str]) -> list[tuple[str, str | None]]:
+        """(id, published) of those of ``ids`` that are stored."""
+        out: list[tuple[str, str | None]] = []
+        with Session(self.engine) as session:
+            for i in range(0, len(ids), 500):
+                chunk = list(ids[i : i + 500])
+                out.extend(
+                    session.execute(
+                        select(ArticleRow.id, ArticleRow.published).where(ArticleRow.id.in_(chunk))
+                    )
+                )
+        return [(aid, published) for aid, published in out]
 
     def body_hashes(self) -> dict[str, str]:
         with Session(self.engine) as session:
@@ -816,7 +832,13 @@ class Store(ArticleStore):
         return self.story_heads()[0]
 
     def story_analyses(self, ids: Sequence[str] | None = None) -> list[records.StoryAnalysis]:
-        return [records.unpack(blob, records.StoryAnalysis) for blob in self._story_blobs(ids)]
+        return list(self.story_parts(records.StoryAnalysis, ids))
+
+    def story_parts(self, kind: type[R], ids: Sequence[str] | None = None) -> Iterator[R]:
+        """The stored analyses of ``ids`` (all when None) in listing order, one at a time, each decoded as
+        ``kind``: a StoryAnalysis, or a record of some of its fields (msgspec skips the others)."""
+        for blob in self._story_blobs(ids):
+            yield records.unpack(blob, kind)
 
     def story_heads(self, limit: int | None = None) -> tuple[list[records.Story], int]:
         """The first ``limit`` stories in listing order (all when None), decoding only their Story part,

@@ -46,7 +46,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from newsprism.model import normalise_text, stable_id
+from newsprism.model import StoredArticle, normalise_text, stable_id
+from newsprism.records import Story, TopEntity
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -285,11 +286,11 @@ class DuplicateIndex:
         return (int(undated), copy.published.isoformat() if copy.published else "", -copy.size, copy.order)
 
 
-def find_duplicates(articles: Sequence[dict[str, Any]], config: StoryConfig | None = None) -> list[list[str]]:
+def find_duplicates(articles: Sequence[StoredArticle], config: StoryConfig | None = None) -> list[list[str]]:
     """Near-duplicate groups among articles: ``[[representative id, other copy ids...], ...]``."""
     index = DuplicateIndex(config)
     for article in articles:
-        index.add(article["id"], article.get("text") or "", article.get("published"))
+        index.add(article.id, article.text, article.published)
     return index.groups()
 
 
@@ -311,19 +312,19 @@ def _entity_key(name: str, label: str) -> str:
     return key
 
 
-def _lead_end(article: dict[str, Any], lead_chars: int) -> int:
-    return min(len(article.get("text") or ""), lead_chars)
+def _lead_end(article: StoredArticle, lead_chars: int) -> int:
+    return min(len(article.text), lead_chars)
 
 
-def embedding_text(article: dict[str, Any], config: StoryConfig | None = None) -> str:
+def embedding_text(article: StoredArticle, config: StoryConfig | None = None) -> str:
     """What is embedded for an article: headline plus the start of the body."""
     config = config or StoryConfig()
-    title = (article.get("title") or "").strip()
-    lead = (article.get("text") or "")[: config.lead_chars]
+    title = (article.title or "").strip()
+    lead = article.text[: config.lead_chars]
     return f"{title}. {lead}" if title else lead
 
 
-def article_vectors(articles: Sequence[dict[str, Any]], config: StoryConfig | None = None) -> np.ndarray:
+def article_vectors(articles: Sequence[StoredArticle], config: StoryConfig | None = None) -> np.ndarray:
     """MiniLM vectors of headline + lead, one batched call (rows L2-normalised, float32)."""
     from newsprism.nlp import embed
 
@@ -332,34 +333,20 @@ def article_vectors(articles: Sequence[dict[str, Any]], config: StoryConfig | No
     return np.asarray(embed([embedding_text(a, config) for a in articles]), dtype=np.float32)
 
 
-def entity_profile(article: dict[str, Any], config: StoryConfig | None = None) -> dict[str, float]:
-    """Entity key -> weight (mention count, boosted for headline/lead mentions).
-
-    Uses a resolved ``cast`` when the article carries one (``[{"name", "mentions"?}]`` or names), else the
-    spaCy NER mentions in ``entities``.
-    """
+def entity_profile(article: StoredArticle, config: StoryConfig | None = None) -> dict[str, float]:
+    """Entity key -> weight (mention count of the spaCy NER mentions, boosted for headline/lead mentions)."""
     config = config or StoryConfig()
     weights: defaultdict[str, float] = defaultdict(float)  # (boosts make the weights fractional)
-    cast = article.get("cast")
-    if cast:
-        for member in cast:
-            name = member if isinstance(member, str) else member.get("name") or member.get("canonical") or ""
-            label = "" if isinstance(member, str) else member.get("label", "")
-            count = 1 if isinstance(member, str) else member.get("mentions", 1)
-            key = _entity_key(name, label)
-            if key:
-                weights[key] += float(count if isinstance(count, int | float) else len(count))
-        return dict(weights)
     lead_end = _lead_end(article, config.lead_chars)
     labels = set(config.entity_labels)
-    for mention in article.get("entities") or []:
-        if mention.get("label") not in labels:
+    for mention in article.entities:
+        if mention.label not in labels:
             continue
-        key = _entity_key(mention.get("text", ""), mention["label"])
+        key = _entity_key(mention.text, mention.label)
         if len(key) < 2:
             continue
-        weights[key] += config.lead_entity_boost if mention.get("start", lead_end) < lead_end else 1.0
-    title = article.get("title") or ""
+        weights[key] += config.lead_entity_boost if mention.start < lead_end else 1.0
+    title = article.title or ""
     if title:  # headline names are not in the NER of the body; credit keys that occur in the headline
         folded = " " + _NON_WORD.sub(" ", normalise_text(title)) + " "
         for key in list(weights):
@@ -369,23 +356,16 @@ def entity_profile(article: dict[str, Any], config: StoryConfig | None = None) -
 
 
 def entity_surface_forms(
-    article: dict[str, Any], config: StoryConfig | None = None
+    article: StoredArticle, config: StoryConfig | None = None
 ) -> Iterator[tuple[str, str]]:
-    """(entity key, surface text) for each counted mention (or cast member): display names for keys."""
+    """(entity key, surface text) for each counted mention: display names for keys."""
     config = config or StoryConfig()
-    for member in article.get("cast") or []:
-        name = member if isinstance(member, str) else member.get("name") or member.get("canonical") or ""
-        label = "" if isinstance(member, str) else member.get("label", "")
-        if _entity_key(name, label):
-            yield _entity_key(name, label), name.strip()
-    if article.get("cast"):
-        return
     labels = set(config.entity_labels)
-    for mention in article.get("entities") or []:
-        if mention.get("label") in labels:
-            key = _entity_key(mention.get("text", ""), mention["label"])
+    for mention in article.entities:
+        if mention.label in labels:
+            key = _entity_key(mention.text, mention.label)
             if len(key) >= 2:
-                yield key, mention["text"].strip()
+                yield key, mention.text.strip()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -465,27 +445,25 @@ class StoryIndex:
 
     # -- public API ----------------------------------------------------------------------------------------
 
-    def add(self, article: dict[str, Any], vector: np.ndarray | None = None) -> str:
+    def add(self, article: StoredArticle, vector: np.ndarray | None = None) -> str:
         """Place one article in a story (joining, starting or merging stories); return the story id.
 
         ``vector`` is the article's headline+lead embedding; computed here (one model call) when omitted, so
         prefer :meth:`add_many`, which embeds in batches.
         """
-        article_id = article["id"]
+        article_id = article.id
         if article_id in self._story_of:
             return self.story_id(article_id)
-        published = _published(article.get("published"))
+        published = _published(article.published)
         duplicate_of = None
         if self.duplicates is not None:
-            duplicate_of = self.duplicates.add(
-                article_id, article.get("text") or "", article.get("published")
-            )
+            duplicate_of = self.duplicates.add(article_id, article.text, article.published)
         self._members[article_id] = _Member(
             article_id,
             len(self._members),
-            article.get("outlet"),
+            article.outlet,
             published,
-            (article.get("title") or "").strip(),
+            (article.title or "").strip(),
             duplicate_of,
         )
         if duplicate_of is not None:
@@ -519,10 +497,10 @@ class StoryIndex:
         self._story_of[article_id] = label
         return self.story_id(article_id)
 
-    def add_many(self, articles: Iterable[dict[str, Any]], batch_size: int = 64) -> list[str]:
+    def add_many(self, articles: Iterable[StoredArticle], batch_size: int = 64) -> list[str]:
         """``add`` for a stream of articles, embedding them in batches; story ids in input order."""
         out: list[str] = []
-        batch: list[dict[str, Any]] = []
+        batch: list[StoredArticle] = []
         for article in articles:
             batch.append(article)
             if len(batch) == batch_size:
@@ -543,11 +521,11 @@ class StoryIndex:
     def __len__(self) -> int:
         return self._live
 
-    def stories(self) -> list[dict[str, Any]]:
+    def stories(self) -> list[Story]:
         """Story records, largest first (then in order of creation)."""
         duplicate_groups = self.duplicates.groups() if self.duplicates is not None else []
         group_of = {article_id: group for group in duplicate_groups for article_id in group}
-        out: list[dict[str, Any]] = []
+        out: list[tuple[int, Story]] = []
         for story in self._stories:
             if story.merged_into is not None:
                 continue
@@ -560,31 +538,27 @@ class StoryIndex:
                 if group is not None and group not in seen_groups:
                     seen_groups.append(group)
             outlets = sorted({r.outlet for r in records if r.outlet})
-            out.append(
-                {
-                    "id": "story-" + stable_id(story.first_article, length=12),
-                    "title": self._central_title(story),
-                    "articles": members,
-                    "outlets": outlets,
-                    "first": min(dates).isoformat() if dates else None,
-                    "last": max(dates).isoformat() if dates else None,
-                    "duplicates": [list(group) for group in seen_groups],
-                    "top_entities": self._top_entities(story),
-                    "_order": story.label,
-                }
+            record = Story(
+                id="story-" + stable_id(story.first_article, length=12),
+                title=self._central_title(story),
+                articles=members,
+                outlets=outlets,
+                first=min(dates).isoformat() if dates else None,
+                last=max(dates).isoformat() if dates else None,
+                duplicates=[list(group) for group in seen_groups],
+                top_entities=self._top_entities(story),
             )
-        out.sort(key=lambda s: (-len(s["articles"]), s["_order"]))
-        for record in out:
-            del record["_order"]
-        return out
+            out.append((story.label, record))
+        out.sort(key=lambda pair: (-len(pair[1].articles), pair[0]))
+        return [record for _, record in out]
 
     # -- internals -----------------------------------------------------------------------------------------
 
-    def _add_batch(self, batch: list[dict[str, Any]]) -> list[str]:
-        todo = [a for a in batch if a["id"] not in self._story_of]
+    def _add_batch(self, batch: list[StoredArticle]) -> list[str]:
+        todo = [a for a in batch if a.id not in self._story_of]
         vectors = article_vectors(todo, self.config) if todo else np.zeros((0, self.dim), np.float32)
-        by_id = {a["id"]: v for a, v in zip(todo, vectors, strict=True)}
-        return [self.add(a, by_id.get(a["id"], np.zeros(self.dim, np.float32))) for a in batch]
+        by_id = {a.id: v for a, v in zip(todo, vectors, strict=True)}
+        return [self.add(a, by_id.get(a.id, np.zeros(self.dim, np.float32))) for a in batch]
 
     def _resolve(self, label: int) -> int:
         while self._stories[label].merged_into is not None:
@@ -800,10 +774,10 @@ class StoryIndex:
         )
         return self._members[best].title
 
-    def _top_entities(self, story: _Story, limit: int = 10) -> list[dict[str, Any]]:
+    def _top_entities(self, story: _Story, limit: int = 10) -> list[TopEntity]:
         ranked = sorted(story.entities.items(), key=lambda kv: (-kv[1] * self._idf(kv[0]), kv[0]))
         return [
-            {"name": self._display_name(key), "key": key, "weight": round(weight, 2)}
+            TopEntity(name=self._display_name(key), key=key, weight=round(weight, 2))
             for key, weight in ranked[:limit]
         ]
 
@@ -815,20 +789,15 @@ class StoryIndex:
         return max(forms.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
 
 
-def cluster_stories(
-    articles: Sequence[dict[str, Any]], config: StoryConfig | None = None
-) -> list[dict[str, Any]]:
-    """Group articles into stories (in input order, incrementally) and return the story records.
-
-    ``[{"id", "title", "articles", "outlets", "first", "last", "duplicates": [[ids]], "top_entities"}]``;
-    ``top_entities`` are ``[{"name", "key", "weight"}]`` with the most frequent surface form as name.
-    """
+def cluster_stories(articles: Sequence[StoredArticle], config: StoryConfig | None = None) -> list[Story]:
+    """Group articles into stories (in input order, incrementally) and return the story records (their
+    ``top_entities`` named by the most frequent surface form)."""
     index = StoryIndex(config)
     index.add_many(articles)
     return index.stories()
 
 
-def render_table(stories: Sequence[dict[str, Any]]) -> Table:
+def render_table(stories: Sequence[Story]) -> Table:
     """A rich Table of stories: title, size, outlets, date range, duplicate reports, top entities."""
     from rich.table import Table
 
@@ -843,17 +812,17 @@ def render_table(stories: Sequence[dict[str, Any]]) -> Table:
     table.add_column("dup. reports", justify="right")
     table.add_column("top entities")
     for story in stories:
-        dates = story["first"] or "?"
-        if story["last"] and story["last"] != story["first"]:
-            dates = f"{dates} .. {story['last']}"
-        entities = ", ".join(e.get("name", e["key"]) for e in story.get("top_entities", [])[:5])
+        dates = story.first or "?"
+        if story.last and story.last != story.first:
+            dates = f"{dates} .. {story.last}"
+        entities = ", ".join(e.name or e.key for e in story.top_entities[:5])
         table.add_row(
-            safe_text(story["id"]),
-            safe_text(story["title"]),
-            str(len(story["articles"])),
-            safe_text(", ".join(story["outlets"])),
+            safe_text(story.id),
+            safe_text(story.title),
+            str(len(story.articles)),
+            safe_text(", ".join(story.outlets)),
             safe_text(dates),
-            str(len(story["duplicates"])),
+            str(len(story.duplicates)),
             safe_text(entities),
         )
     return table

@@ -22,18 +22,24 @@ import re
 import tomllib
 from bisect import bisect_left, bisect_right, insort
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, cast
 
+from newsprism import records
 from newsprism.model import normalise_text, stable_id
+from newsprism.records import Event, EventMention, EventMentionRef, TemporalExpression
 
 if TYPE_CHECKING:
     from rich.table import Table
     from spacy.tokens import Doc, Span, Token
+
+    from newsprism.nlp import ParsedArticle
+    from newsprism.records import Entity
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 PRECISIONS = ("day", "week", "month", "year", "decade")
@@ -222,8 +228,8 @@ class _Match:
         return value
 
 
-class _Expression(TypedDict):
-    """A time expression while the text is scanned; the keys starting with "_" are dropped from the output."""
+class TimeExpression(TypedDict):
+    """A time expression found in a text (``find_temporal_expressions``)."""
 
     text: str
     start: int
@@ -234,9 +240,14 @@ class _Expression(TypedDict):
     tense: str
     kind: str
     range: list[str] | None
+    refers_back: NotRequired[int]  # offsets like "a day after ...": days from the restated time to the event
+
+
+class _Scanned(TimeExpression):
+    """A time expression while the text is scanned; the keys starting with "_" are dropped from the output."""
+
     _range: tuple[date, date] | None
     _anchor_id: str
-    refers_back: NotRequired[int]  # offsets like "a day after ...": days from the restated time to the event
 
 
 def _candidate_matches(text: str, rules: TemporalRules) -> list[_Match]:
@@ -421,7 +432,7 @@ def _resolve(
     text: str,
     pub: date | None,
     tense: str,
-    previous: _Expression | None,
+    previous: _Scanned | None,
     rules: TemporalRules,
 ) -> tuple[tuple[date, date] | None, str, str | None]:
     """(range, precision, anchor) of one match; range None when it cannot be resolved without guessing."""
@@ -525,7 +536,7 @@ def _number(word: str, rules: TemporalRules) -> int:
 
 
 def _resolve_offset(
-    match: _Match, text: str, previous: _Expression | None, rules: TemporalRules
+    match: _Match, text: str, previous: _Scanned | None, rules: TemporalRules
 ) -> tuple[tuple[date, date] | None, str, str | None]:
     g = match.groups
     unit = _singular(match.group("unit").lower()).replace("morning", "day")
@@ -556,7 +567,7 @@ def _as_doc(doc_or_text: Doc | str) -> Doc:
     return doc_or_text
 
 
-def find_temporal_expressions(doc_or_text: Doc | str, published: str | None) -> list[dict[str, Any]]:
+def find_temporal_expressions(doc_or_text: Doc | str, published: str | None) -> list[TimeExpression]:
     """Time expressions in a text, resolved against its publication date.
 
     Returns ``[{"text", "start", "end", "value", "precision", "anchor", "tense", "kind", "range"}]`` in text
@@ -568,10 +579,10 @@ def find_temporal_expressions(doc_or_text: Doc | str, published: str | None) -> 
     text = doc.text
     rules = load_temporal_rules()
     pub = parse_published(published)
-    out: list[_Expression] = []
+    out: list[_Scanned] = []
     matches = _candidate_matches(text, rules)
     covered = [(m.start, m.end) for m in matches]
-    previous: _Expression | None = None
+    previous: _Scanned | None = None
     for match in matches:
         tense = _tense(_governing_verb(doc, match.start, match.end), rules)
         rng, precision, anchor = _resolve(match, text, pub, tense, previous, rules)
@@ -586,7 +597,7 @@ def find_temporal_expressions(doc_or_text: Doc | str, published: str | None) -> 
             previous = item
     out.extend(_dateparser_fallback(doc, pub, covered))
     out.sort(key=lambda e: e["start"])
-    return [{k: v for k, v in e.items() if not k.startswith("_")} for e in out]
+    return [cast(TimeExpression, {k: v for k, v in e.items() if not k.startswith("_")}) for e in out]
 
 
 def _expression(
@@ -598,7 +609,7 @@ def _expression(
     anchor: str | None,
     tense: str,
     kind: str,
-) -> _Expression:
+) -> _Scanned:
     return {
         "text": text[start:end],
         "start": start,
@@ -620,13 +631,13 @@ _DATEPARSER_WORTHY = re.compile(
 )
 
 
-def _dateparser_fallback(doc: Doc, pub: date | None, covered: list[tuple[int, int]]) -> list[_Expression]:
+def _dateparser_fallback(doc: Doc, pub: date | None, covered: list[tuple[int, int]]) -> list[_Scanned]:
     """spaCy DATE entities no rule matched, read by dateparser (only those naming a month or a number)."""
     # covered is sorted by start: a span overlaps the entity iff it starts before the entity ends and the
     # latest end among those spans lies after the entity's start.
     covered_starts = [s for s, _ in covered]
     covered_max_end = list(accumulate((e for _, e in covered), max))
-    out: list[_Expression] = []
+    out: list[_Scanned] = []
     text = doc.text  # (spaCy rebuilds it from every token on each access)
     for ent in doc.ents:
         if ent.label_ != "DATE":
@@ -687,14 +698,22 @@ _STAMP = re.compile(
 )
 
 
-def publication_date(article: dict[str, Any]) -> dict[str, Any]:
-    """``{"date", "source", "window", "reason"}``: metadata first, then an "Updated/Published" stamp in the
-    text, else no date but a window ([earliest possible, None]) from the latest full date the text mentions."""
-    meta = parse_published(article.get("published"))
+@dataclass(frozen=True)
+class PublicationDate:
+    """When an article appeared, and how that is known."""
+
+    date: str | None  # ISO date
+    source: str | None  # where the date came from: a metadata field, or "text"
+    window: tuple[str, str | None] | None  # no date, but not before this one
+    reason: str
+
+
+def publication_date(published: str | None, text: str, metadata_source: str | None = None) -> PublicationDate:
+    """Metadata first (``published``, which ``metadata_source`` names), then an "Updated/Published" stamp in
+    the text, else no date but a window (earliest possible, None) from the latest full date the text mentions."""
+    meta = parse_published(published)
     if meta:
-        source = (article.get("extra") or {}).get("metadata_sources", {}).get("published", "metadata")
-        return {"date": meta.isoformat(), "source": source, "window": None, "reason": "publication metadata"}
-    text = article.get("text") or ""
+        return PublicationDate(meta.isoformat(), metadata_source or "metadata", None, "publication metadata")
     head = text[:600]
     rules = load_temporal_rules()
     full_dates = [m for m in _candidate_matches(text, rules) if m.kind in ("full_date", "iso_date")]
@@ -705,34 +724,25 @@ def publication_date(article: dict[str, Any]) -> dict[str, Any]:
         if _STAMP.match(text[line_start : m.start]):
             rng, _, _ = _resolve(m, text, None, "unknown", None, rules)
             if rng:
-                return {
-                    "date": rng[0].isoformat(),
-                    "source": "text",
-                    "window": None,
-                    "reason": f"stamp in text: {text[line_start : m.end].strip()!r}",
-                }
+                return PublicationDate(
+                    rng[0].isoformat(), "text", None, f"stamp in text: {text[line_start : m.end].strip()!r}"
+                )
     latest = None
     for m in full_dates:
         rng, _, _ = _resolve(m, text, None, "unknown", None, rules)
         if rng and (latest is None or rng[0] > latest[0]):
             latest = (rng[0], text[m.start : m.end])
     if latest:
-        return {
-            "date": None,
-            "source": None,
-            "window": [latest[0].isoformat(), None],
-            "reason": f"no date given; the text mentions {latest[1]!r}, so it appeared on or after that day",
-        }
-    return {"date": None, "source": None, "window": None, "reason": "no date given and none inferable"}
+        return PublicationDate(
+            None,
+            None,
+            (latest[0].isoformat(), None),
+            f"no date given; the text mentions {latest[1]!r}, so it appeared on or after that day",
+        )
+    return PublicationDate(None, None, None, "no date given and none inferable")
 
 
 # ------------------------------------------------------------------------------------------------ events
-
-
-def _article_doc(article: dict[str, Any]) -> Doc:
-    from newsprism import nlp
-
-    return nlp.article_doc(article)
 
 
 def _head_distance(a: Token, b: Token) -> float:
@@ -888,11 +898,11 @@ def _predicate_class(token: Token, lexicon: EventLexicon) -> tuple[str, bool] | 
     return None
 
 
-def _cast_index(entities: list[dict[str, Any]] | None) -> dict[str, list[tuple[int, int, str]]]:
+def _cast_index(entities: Sequence[Entity] | None) -> dict[str, list[tuple[int, int, str]]]:
     index: dict[str, list[tuple[int, int, str]]] = {}
     for ent in entities or []:
-        for m in ent.get("mentions", []):
-            index.setdefault(m["article"], []).append((m["start"], m["end"], ent["id"]))
+        for m in ent.mentions:
+            index.setdefault(m.article, []).append((m.start, m.end, ent.id))
     for spans in index.values():
         spans.sort()
     return index
@@ -921,8 +931,8 @@ class _CastSpans:
 
 
 def extract_event_mentions(
-    article: dict[str, Any], entities: list[dict[str, Any]] | None = None, doc: Doc | None = None
-) -> list[dict[str, Any]]:
+    parsed: ParsedArticle, entities: Sequence[Entity] | None = None
+) -> list[EventMention]:
     """Event mentions of one article, in text order.
 
     Each: ``{"article", "start", "end"`` (sentence span), ``"trigger": {"start", "end", "text", "lemma"},
@@ -930,16 +940,18 @@ def extract_event_mentions(
     "time"`` (the attached temporal expression or None), ``"summary"}``. Participant keys are cast entity ids
     when ``entities`` is given (by span overlap with that article's mentions), else "LABEL:normalised name".
     """
-    cast = _cast_index(entities).get(article["id"], []) if entities is not None else None
-    return _event_mentions(article, cast, doc)
+    cast = _cast_index(entities).get(parsed.id, []) if entities is not None else None
+    return _event_mentions(parsed, cast)
 
 
 def _event_mentions(
-    article: dict[str, Any], cast_spans: list[tuple[int, int, str]] | None, doc: Doc | None
-) -> list[dict[str, Any]]:
-    doc = doc if doc is not None else _article_doc(article)
+    parsed: ParsedArticle, cast_spans: list[tuple[int, int, str]] | None
+) -> list[EventMention]:
+    article, doc = parsed.article, parsed.doc
     lexicon = load_event_lexicon()
-    pub = publication_date(article)["date"]
+    pub = publication_date(
+        article.published, article.text, article.metadata_sources.get("published", "metadata")
+    ).date
     expressions = find_temporal_expressions(doc, pub)
     cast = _CastSpans(cast_spans) if cast_spans is not None else None
     # Token.sent scans to the sentence boundaries on every call: sentences are looked up by bisect instead.
@@ -971,7 +983,7 @@ def _event_mentions(
     for p, _, _ in predicates:
         by_sentence.setdefault(sentence_no(p.i), []).append(p)
 
-    attached: dict[int, list[dict[str, Any]]] = {}
+    attached: dict[int, list[TimeExpression]] = {}
     for expr in expressions:
         span = doc.char_span(expr["start"], expr["end"], alignment_mode="expand")
         if span is None:
@@ -1032,8 +1044,8 @@ def _event_mentions(
         times = attached.get(token.i, [])
         time = _finest(times)
         sent = sents[sentence_no(token.i)]
-        mention = {
-            "article": article["id"],
+        mention: dict[str, Any] = {
+            "article": article.id,
             "start": sent.start_char,
             "end": sent.end_char,
             "trigger": {
@@ -1080,24 +1092,27 @@ def _event_mentions(
                 }
                 break
 
-    kept = []
+    kept: list[EventMention] = []
     for mention in mentions:
         if mention["type"] in lexicon.needs_time and mention["time"] is None:
             continue
         if not mention["participants"] and mention["time"] is None and not mention["nominal"]:
             continue
         mention.pop("_token")
-        kept.append(mention)
+        kept.append(records.convert(mention, EventMention))
     return kept
 
 
-def _finest(times: list[dict[str, Any]]) -> dict[str, Any] | None:
-    resolved = [t for t in times if t["range"]]
+def _finest(times: list[TimeExpression]) -> TimeExpression | None:
+    resolved = [(t, t["range"]) for t in times if t["range"]]
     if resolved:
         return min(
             resolved,
-            key=lambda t: (date.fromisoformat(t["range"][1]) - date.fromisoformat(t["range"][0]), t["start"]),
-        )
+            key=lambda pair: (
+                date.fromisoformat(pair[1][1]) - date.fromisoformat(pair[1][0]),
+                pair[0]["start"],
+            ),
+        )[0]
     return times[0] if times else None
 
 
@@ -1173,24 +1188,24 @@ def _shared(a: list[str], b: list[str], fuzzy: bool) -> int:
     return sum(1 for x in a if any(_same_participant(x, y, fuzzy) for y in b))
 
 
-def _range(mention: dict[str, Any]) -> tuple[date, date] | None:
-    time = mention.get("time")
-    if not time or not time.get("range"):
+def _range(mention: EventMention) -> tuple[date, date] | None:
+    time = mention.time
+    if time is None or not time.range:
         return None
-    return date.fromisoformat(time["range"][0]), date.fromisoformat(time["range"][1])
+    return date.fromisoformat(time.range[0]), date.fromisoformat(time.range[1])
 
 
 @dataclass
 class _Cluster:
     type: str
     plural: bool
-    members: list[dict[str, Any]] = field(default_factory=list)
+    members: list[EventMention] = field(default_factory=list)
     participants: list[str] = field(default_factory=list)
     range: tuple[date, date] | None = None
 
     @property
     def articles(self) -> set[str]:
-        return {m["article"] for m in self.members}
+        return {m.article for m in self.members}
 
 
 def _overlaps(a: tuple[date, date] | None, b: tuple[date, date] | None) -> bool:
@@ -1211,24 +1226,24 @@ def _participant_fit(a: list[str], b: list[str], fuzzy: bool) -> tuple[int, bool
     return shared, subsumed
 
 
-def _in_article_score(mention: dict[str, Any], cluster: _Cluster, fuzzy: bool, is_latest: bool) -> int:
+def _in_article_score(mention: EventMention, cluster: _Cluster, fuzzy: bool, is_latest: bool) -> int:
     """> 0 when a mention can join a cluster of the same article (higher = better)."""
-    if mention["type"] != cluster.type or mention["plural"] != cluster.plural:
+    if mention.type != cluster.type or mention.plural != cluster.plural:
         return 0
     if not _overlaps(_range(mention), cluster.range):
         return 0  # incompatible dates: different events
-    shared, subsumed = _participant_fit(mention["participants"], cluster.participants, fuzzy)
+    shared, subsumed = _participant_fit(mention.participants, cluster.participants, fuzzy)
     if shared >= 2 or subsumed:
         return 10 + shared
     # "The call has no meaning": a bare nominal refers back to the latest event of its class in the article.
-    if not mention["participants"] and mention["nominal"] and is_latest:
+    if not mention.participants and mention.nominal and is_latest:
         return 1
     return 0
 
 
 def _absorb(
     cluster: _Cluster,
-    members: list[dict[str, Any]],
+    members: list[EventMention],
     participants: list[str],
     rng: tuple[date, date] | None,
     fuzzy: bool,
@@ -1240,16 +1255,16 @@ def _absorb(
     cluster.range = _narrow(cluster.range, rng)
 
 
-def _cluster_article(mentions: list[dict[str, Any]], fuzzy: bool) -> list[_Cluster]:
+def _cluster_article(mentions: list[EventMention], fuzzy: bool) -> list[_Cluster]:
     clusters: list[_Cluster] = []
     # A mention scores 0 against a cluster of another class or number, so only its own bucket is scored.
     buckets: dict[tuple[str, bool], list[int]] = {}
     latest_of_type: dict[str, int] = {}
-    for mention in sorted(mentions, key=lambda m: m["trigger"]["start"]):
-        bucket = buckets.setdefault((mention["type"], mention["plural"]), [])
+    for mention in sorted(mentions, key=lambda m: m.trigger.start):
+        bucket = buckets.setdefault((mention.type, mention.plural), [])
         scored = [
             (
-                _in_article_score(mention, clusters[i], fuzzy, latest_of_type.get(mention["type"]) == i),
+                _in_article_score(mention, clusters[i], fuzzy, latest_of_type.get(mention.type) == i),
                 len(clusters[i].members),
                 -i,
             )
@@ -1257,11 +1272,11 @@ def _cluster_article(mentions: list[dict[str, Any]], fuzzy: bool) -> list[_Clust
         ]
         score, _, neg_best = max(scored, default=(0, 0, 1))
         if score <= 0:
-            clusters.append(_Cluster(mention["type"], mention["plural"]))
+            clusters.append(_Cluster(mention.type, mention.plural))
             neg_best = -(len(clusters) - 1)
             bucket.append(len(clusters) - 1)
-        _absorb(clusters[-neg_best], [mention], mention["participants"], _range(mention), fuzzy)
-        latest_of_type[mention["type"]] = -neg_best
+        _absorb(clusters[-neg_best], [mention], mention.participants, _range(mention), fuzzy)
+        latest_of_type[mention.type] = -neg_best
     # a later mention may link two earlier clusters ("calling Haftar" ... "Trump's call to Haftar")
     return _merge_pass(clusters, fuzzy, cross_article=False)
 
@@ -1286,8 +1301,8 @@ def _can_merge(a: _Cluster, b: _Cluster, fuzzy: bool, cross_article: bool, lexic
         and a.range == b.range
         and a.range[0] == a.range[1]
     ):
-        lemmas_a = {m["trigger"]["lemma"] for m in a.members}
-        return 1 if lemmas_a & {m["trigger"]["lemma"] for m in b.members} else 0
+        lemmas_a = {m.trigger.lemma for m in a.members}
+        return 1 if lemmas_a & {m.trigger.lemma for m in b.members} else 0
     return 0
 
 
@@ -1313,21 +1328,21 @@ def _merge_pass(clusters: list[_Cluster], fuzzy: bool, cross_article: bool) -> l
 
 
 def merge_event_mentions(
-    mentions: list[dict[str, Any]], fuzzy_names: bool = True
-) -> list[list[dict[str, Any]]]:
+    mentions: Sequence[EventMention], fuzzy_names: bool = True
+) -> list[list[EventMention]]:
     """Event mentions grouped into events: first within each article (coreference: same class, compatible
     participants and dates, bare nominals to the latest event of their class), then across articles (same
     class, compatible dates, two shared participants, or one when both sides are dated)."""
-    by_article: dict[str, list[dict[str, Any]]] = {}
+    by_article: dict[str, list[EventMention]] = {}
     for mention in mentions:
-        by_article.setdefault(mention["article"], []).append(mention)
+        by_article.setdefault(mention.article, []).append(mention)
     clusters = [
         c for article in sorted(by_article) for c in _cluster_article(by_article[article], fuzzy_names)
     ]
     return [c.members for c in _merge_pass(clusters, fuzzy_names, cross_article=True)]
 
 
-def _event_record(members: list[dict[str, Any]], fuzzy: bool) -> dict[str, Any]:
+def _event_record(members: list[EventMention], fuzzy: bool) -> Event:
     ranges = [(r, m) for m in members if (r := _range(m))]
     rng = None
     if ranges:
@@ -1336,66 +1351,61 @@ def _event_record(members: list[dict[str, Any]], fuzzy: bool) -> dict[str, Any]:
     precision = None
     if rng:
         exact = [m for r, m in ranges if r == rng]
-        precision = exact[0]["time"]["precision"] if exact else precision_of(*rng)
+        precision = _time(exact[0]).precision if exact else precision_of(*rng)
         # the expression that pinned the date down (the narrowest), in the order the texts appear
-        narrowest = min(
-            ranges, key=lambda x: ((x[0][1] - x[0][0]).days, x[1]["article"], x[1]["time"]["start"])
-        )
-        date_text = narrowest[1]["time"]["text"]
-        value = format_range(rng[0], rng[1], precision)
+        narrowest = min(ranges, key=lambda x: ((x[0][1] - x[0][0]).days, x[1].article, _time(x[1]).start))
+        date_text = _time(narrowest[1]).text
+        value = format_range(rng[0], rng[1], precision or precision_of(*rng))
     else:
         value = None
-        dated = [m for m in members if m.get("time")]
+        dated = [m.time for m in members if m.time is not None]
         if dated:
-            date_text = dated[0]["time"]["text"]
-            precision = dated[0]["time"]["precision"]
-    counts: Counter[str] = Counter(k for m in members for k in m["participants"])
+            date_text = dated[0].text
+            precision = dated[0].precision
+    counts: Counter[str] = Counter(k for m in members for k in m.participants)
     participants: list[str] = []
     for key, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         if not any(_same_participant(key, k, fuzzy) for k in participants):
             participants.append(key)
     # The summary comes from the mention naming most participants with the event's commonest predicate.
-    lemma_counts = Counter(m["trigger"]["lemma"] for m in members)
+    lemma_counts = Counter(m.trigger.lemma for m in members)
     richest = min(
         members,
-        key=lambda m: (
-            -len(m["participants"]),
-            -lemma_counts[m["trigger"]["lemma"]],
-            m["nominal"],
-            m["article"],
-            m["start"],
-        ),
+        key=lambda m: (-len(m.participants), -lemma_counts[m.trigger.lemma], m.nominal, m.article, m.start),
     )
-    first = min(members, key=lambda m: (m["article"], m["trigger"]["start"]))
-    return {
-        "id": "ev-" + stable_id(first["article"], str(first["trigger"]["start"]), length=12),
-        "date": value,
-        "precision": precision,
-        "date_text": date_text,
-        "range": [rng[0].isoformat(), rng[1].isoformat()] if rng else None,
-        "type": richest["type"],
-        "summary": richest["summary"],
-        "participants": sorted(participants),
-        "where": sorted({w for m in members for w in m["where"]}),
-        "articles": sorted({m["article"] for m in members}),
-        "mentions": sorted(
+    first = min(members, key=lambda m: (m.article, m.trigger.start))
+    return Event(
+        id="ev-" + stable_id(first.article, str(first.trigger.start), length=12),
+        date=value,
+        precision=precision,
+        date_text=date_text,
+        range=(rng[0].isoformat(), rng[1].isoformat()) if rng else None,
+        type=richest.type,
+        summary=richest.summary,
+        participants=sorted(participants),
+        where=sorted({w for m in members for w in m.where}),
+        articles=sorted({m.article for m in members}),
+        mentions=sorted(
             (
-                {
-                    "article": m["article"],
-                    "start": m["start"],
-                    "end": m["end"],
-                    "trigger": [m["trigger"]["start"], m["trigger"]["end"]],
-                }
+                EventMentionRef(
+                    article=m.article, start=m.start, end=m.end, trigger=(m.trigger.start, m.trigger.end)
+                )
                 for m in members
             ),
-            key=lambda x: (x["article"], x["start"], x["trigger"]),
+            key=lambda x: (x.article, x.start, x.trigger),
         ),
-    }
+    )
+
+
+def _time(mention: EventMention) -> TemporalExpression:
+    """The time of a mention known to be dated."""
+    assert mention.time is not None
+    return mention.time
 
 
 def build_timeline(
-    articles: list[dict[str, Any]], entities: list[dict[str, Any]] | None = None
-) -> list[dict]:
+    articles: Sequence[ParsedArticle], entities: Sequence[Entity] | None = None
+) -> list[Event]:
     """The story's events, merged across outlets and sorted by date.
 
     Returns ``[{"id", "date", "precision", "date_text", "summary", "participants", "mentions": [{"article",
@@ -1406,29 +1416,26 @@ def build_timeline(
     index = _cast_index(entities) if entities is not None else None  # once, not once per article
     mentions = [
         m
-        for article in sorted(articles, key=lambda a: a["id"])
-        for m in _event_mentions(article, index.get(article["id"], []) if index is not None else None, None)
+        for article in sorted(articles, key=lambda a: a.id)
+        for m in _event_mentions(article, index.get(article.id, []) if index is not None else None)
     ]
     return timeline_from_mentions(mentions, fuzzy=entities is None)  # with a cast, identity is resolved
 
 
-def timeline_from_mentions(mentions: list[dict[str, Any]], fuzzy: bool = False) -> list[dict]:
+def timeline_from_mentions(mentions: Sequence[EventMention], fuzzy: bool = False) -> list[Event]:
     """Events from already extracted event mentions (the stored per-article results), sorted as above."""
     events = [_event_record(members, fuzzy) for members in merge_event_mentions(mentions, fuzzy)]
-    dated = sorted((e for e in events if e["range"]), key=lambda e: (e["range"][0], e["range"][1], e["id"]))
+    dated = sorted(
+        (e for e in events if e.range), key=lambda e: (e.range[0], e.range[1], e.id) if e.range else ()
+    )
     undated = sorted(
-        (e for e in events if not e["range"]),
-        key=lambda e: (
-            -len(e["articles"]),
-            -len(e["mentions"]),
-            e["mentions"][0]["article"],
-            e["mentions"][0]["start"],
-        ),
+        (e for e in events if not e.range),
+        key=lambda e: (-len(e.articles), -len(e.mentions), e.mentions[0].article, e.mentions[0].start),
     )
     return dated + undated
 
 
-def render_table(events: list[dict[str, Any]]) -> Table:
+def render_table(events: Sequence[Event]) -> Table:
     """A rich table of the timeline for the CLI."""
     from rich.table import Table
 
@@ -1441,15 +1448,14 @@ def render_table(events: list[dict[str, Any]]) -> Table:
     table.add_column("Participants", style="cyan")
     table.add_column("Reported by", justify="right")
     for event in events:
-        date_cell = safe_text(event["date"] or "—")
-        if event.get("date_text"):
-            date_cell.append("\n").append_text(safe_text(event["date_text"], style="dim"))
+        date_cell = safe_text(event.date or "—")
+        if event.date_text:
+            date_cell.append("\n").append_text(safe_text(event.date_text, style="dim"))
         table.add_row(
             date_cell,
-            safe_text(event.get("precision")),
-            safe_text(event["summary"]),
-            safe_text(", ".join(p.split(":", 1)[-1] for p in event["participants"])),
-            f"{len(event.get('articles') or {m['article'] for m in event['mentions']})} art. / "
-            f"{len(event['mentions'])} ment.",
+            safe_text(event.precision),
+            safe_text(event.summary),
+            safe_text(", ".join(p.split(":", 1)[-1] for p in event.participants)),
+            f"{len(event.articles or {m.article for m in event.mentions})} art. / {len(event.mentions)} ment.",
         )
     return table

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from newsprism.nlp import ParsedArticle
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 DATA = ROOT / "tests" / "data"
@@ -14,7 +16,7 @@ SAMPLE_FILES = sorted(EXAMPLES.glob("*.txt"))
 
 
 @pytest.fixture(scope="session")
-def sample_articles() -> list[dict]:
+def sample_articles() -> list[ParsedArticle]:
     """The three bundled samples, cleaned and annotated (with their sidecar publication dates)."""
     from newsprism.api import process_paths
 
@@ -22,12 +24,12 @@ def sample_articles() -> list[dict]:
 
 
 @pytest.fixture(scope="session")
-def samples_by_outlet(sample_articles) -> dict[str, dict]:
-    return {a["outlet"]: a for a in sample_articles}
+def samples_by_outlet(sample_articles) -> dict[str, ParsedArticle]:
+    return {a.article.outlet or "": a for a in sample_articles}
 
 
 @pytest.fixture(scope="session")
-def undated_sample_articles(tmp_path_factory) -> list[dict]:
+def undated_sample_articles(tmp_path_factory) -> list[ParsedArticle]:
     """The samples without their sidecars: no publication dates."""
     from newsprism.api import process_paths
 

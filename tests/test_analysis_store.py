@@ -35,6 +35,8 @@ import pytest
 from typer.testing import CliRunner
 
 from newsprism.cli import app
+from newsprism.nlp import ParsedArticle
+from newsprism.records import Story
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "data" / "stories" / "corpus.jsonl"
@@ -282,11 +284,11 @@ def eight(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], CorpusA
     return sorted(write_article(folder, a) for a in articles), articles[1]
 
 
-def _raise_for_title(real: Callable[..., Any], title: str, article_of: Callable[..., dict[str, Any]]) -> Any:
-    def patched(*args: Any, **kwargs: Any) -> Any:
-        if article_of(*args).get("title") == title:
+def _raise_for_title(real: Callable[..., Any], title: str) -> Any:
+    def patched(parsed: ParsedArticle, *args: Any, **kwargs: Any) -> Any:
+        if parsed.article.title == title:
             raise RuntimeError(f"injected fault for {title!r}")
-        return real(*args, **kwargs)
+        return real(parsed, *args, **kwargs)
 
     return patched
 
@@ -306,9 +308,8 @@ def test_a_stage_raising_on_one_article_costs_only_that_article(
     module_name, name = target.rsplit(".", 1)
     module = importlib.import_module(module_name)
     real = getattr(module, name)
-    # extract_one(item, ...) gets an ExtractInput, extract_local_entities(article) the article dict
-    article_of = (lambda item, *_: item.article) if name == "extract_one" else (lambda article, *_: article)
-    monkeypatch.setattr(module, name, _raise_for_title(real, victim.title, article_of))
+    # both read the article with its parse first
+    monkeypatch.setattr(module, name, _raise_for_title(real, victim.title))
     html = tmp_path / "out.html"
     run = analyze(tmp_path, files, "--html", html)
     assert run.exit_code == 1, run.output
@@ -352,9 +353,9 @@ def test_a_story_analysis_raising_costs_only_that_story(
     real = corpus_stage.analyze_story
     hit: list[str] = []
 
-    def first_story_fails(story: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
-        if not hit or hit[0] == story["id"]:
-            hit.append(story["id"])
+    def first_story_fails(story: Story, *args: Any, **kwargs: Any) -> Any:
+        if not hit or hit[0] == story.id:
+            hit.append(story.id)
             raise ValueError("injected story fault")
         return real(story, *args, **kwargs)
 
@@ -583,9 +584,9 @@ def test_a_baseline_database_is_upgraded_in_place_and_keeps_its_rows(tmp_path: P
     assert _revision(db) == [(head_revision(),)]
     (article,) = store.iter_articles(with_doc=False)
     for key in ("id", "source", "outlet", "title", "published", "dateline", "kind", "text"):
-        assert article[key] == OLD_ARTICLE[key], key
-    assert article["sentences"] == [(0, 86)]
-    assert article["removed"] == json.loads(OLD_ARTICLE["removed"])
+        assert getattr(article, key) == OLD_ARTICLE[key], key
+    assert article.sentences == [(0, 86)]
+    assert [r.to_json() for r in article.removed] == json.loads(OLD_ARTICLE["removed"])
     assert store.article_ids_needing("extract", "any") == [OLD_ARTICLE["id"]]  # its analysis is still to do
     store.close()
     assert _schema_differences(db) == []
@@ -609,12 +610,12 @@ def test_a_database_written_by_an_earlier_release_is_upgraded_in_place(name: str
     store = Store(db)
     assert _revision(Path(db)) == [(head_revision(),)]
     (article,) = store.iter_articles()
-    assert (article["id"], article["outlet"], article["published"]) == (
+    assert (article.id, article.outlet, article.published) == (
         "2b191f194567443b",
         "Reuters",
         "2019-04-19",
     )
-    assert len(article["entities"]) == len(old["mention"]) and article["doc"]
+    assert len(article.entities) == len(old["mention"]) and article.doc_bytes
     store.close()
     new = table_rows(Path(db))
     for table in ("sentence", "mention", "outlet", "meta"):

@@ -3,9 +3,7 @@ tests about other people and places (the rules were not written from them), incl
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -18,55 +16,45 @@ from newsprism.entities import (
     resolve_entities,
     stable_id,
 )
+from newsprism.nlp import ParsedArticle
+from newsprism.records import Entity, to_json
 
 ROOT = Path(__file__).resolve().parents[1]
 
 # ------------------------------------------------------------------------------------------- helpers
 
 
-def make_articles(*texts: str, outlets: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    """Article dicts for passages, parsed as they are (no cleaning: the passages are bodies already)."""
+def make_articles(*texts: str, outlets: tuple[str, ...] = ()) -> list[ParsedArticle]:
+    """Passages parsed as they are (no cleaning: the passages are bodies already)."""
     from newsprism import nlp
 
-    articles = []
-    for i, (text, doc) in enumerate(zip(texts, nlp.parse(texts), strict=True)):
-        articles.append(
-            {
-                "id": f"p{i}",
-                "outlet": outlets[i] if i < len(outlets) else f"Outlet {i}",
-                "text": text,
-                "sentences": [(s.start_char, s.end_char) for s in doc.sents],
-                "spacy_doc": doc,
-            }
-        )
-    return articles
-
-
-def cast(*texts: str, outlets: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    return resolve_entities(make_articles(*texts, outlets=outlets))
-
-
-def holding(entities: list[dict[str, Any]], alias: str) -> list[dict[str, Any]]:
-    """Entities with a mention written exactly ``alias``."""
-    return [e for e in entities if any(a["text"] == alias for a in e["aliases"])]
-
-
-def one(entities: list[dict[str, Any]], *aliases: str) -> dict[str, Any]:
-    """The single entity that holds every alias; fails if the aliases are split or shared."""
-    found = {e["id"] for alias in aliases for e in holding(entities, alias)}
-    assert len(found) == 1, f"{aliases} spread over {[e['name'] for e in entities if e['id'] in found]}"
-    return next(e for e in entities if e["id"] in found)
-
-
-def label_texts(entity: dict[str, Any], outlet: str | None = None) -> list[str]:
     return [
-        lab["text"].replace("\xa0", " ")
-        for lab in entity["labels"]
-        if outlet is None or lab["outlet"] == outlet
+        nlp.parsed_doc(doc, f"p{i}", outlet=outlets[i] if i < len(outlets) else f"Outlet {i}")
+        for i, doc in enumerate(nlp.parse(texts))
     ]
 
 
-def has_label(entity: dict[str, Any], phrase: str, outlet: str | None = None) -> bool:
+def cast(*texts: str, outlets: tuple[str, ...] = ()) -> list[Entity]:
+    return resolve_entities(make_articles(*texts, outlets=outlets))
+
+
+def holding(entities: list[Entity], alias: str) -> list[Entity]:
+    """Entities with a mention written exactly ``alias``."""
+    return [e for e in entities if any(a.text == alias for a in e.aliases)]
+
+
+def one(entities: list[Entity], *aliases: str) -> Entity:
+    """The single entity that holds every alias; fails if the aliases are split or shared."""
+    found = {e.id for alias in aliases for e in holding(entities, alias)}
+    assert len(found) == 1, f"{aliases} spread over {[e.name for e in entities if e.id in found]}"
+    return next(e for e in entities if e.id in found)
+
+
+def label_texts(entity: Entity, outlet: str | None = None) -> list[str]:
+    return [lab.text.replace("\xa0", " ") for lab in entity.labels if outlet is None or lab.outlet == outlet]
+
+
+def has_label(entity: Entity, phrase: str, outlet: str | None = None) -> bool:
     return any(phrase.lower() in text.lower() for text in label_texts(entity, outlet))
 
 
@@ -74,7 +62,7 @@ def has_label(entity: dict[str, Any], phrase: str, outlet: str | None = None) ->
 
 
 @pytest.fixture(scope="session")
-def sample_cast(sample_articles) -> list[dict[str, Any]]:
+def sample_cast(sample_articles) -> list[Entity]:
     return resolve_entities(sample_articles)
 
 
@@ -97,37 +85,37 @@ def test_sample_actor_is_one_entity(sample_cast, aliases):
     entity = one(sample_cast, *aliases)
     # nobody else is absorbed: every name-like alias shares a name token with the first alias
     wanted = set(key_tokens(aliases[0])) | {t for a in aliases for t in key_tokens(a)}
-    for alias in entity["aliases"]:
-        kinds = {m["kind"] for m in entity["mentions"] if m["text"] == alias["text"]}
+    for alias in entity.aliases:
+        kinds = {m.kind for m in entity.mentions if m.text == alias.text}
         if kinds <= {"role", "nominal", "acronym"}:
             continue  # "the commander", "LNA": checked by the merges test
-        assert set(key_tokens(alias["text"])) & wanted, f"{alias['text']} absorbed into {entity['name']}"
+        assert set(key_tokens(alias.text)) & wanted, f"{alias.text} absorbed into {entity.name}"
 
 
 def test_field_marshal_haftar_is_haftar(sample_cast, samples_by_outlet):
     reuters = samples_by_outlet["Reuters"]
-    start = reuters["text"].index("Field Marshal Haftar")
+    start = reuters.text.index("Field Marshal Haftar")
     haftar = one(sample_cast, "Khalifa Haftar")
-    assert entity_at(sample_cast, reuters["id"], start, start + len("Field Marshal Haftar")) == haftar["id"]
+    assert entity_at(sample_cast, reuters.id, start, start + len("Field Marshal Haftar")) == haftar.id
     assert has_label(haftar, "Field Marshal", "Reuters")
 
 
 def test_canonical_names_are_longest_full_forms(sample_cast):
-    assert one(sample_cast, "Erdogan")["name"] == "Recep Tayyip Erdogan"
-    assert one(sample_cast, "Mohamed bin Zayed")["name"] == "Mohammed bin Zayed Al Nahyan"
-    assert one(sample_cast, "Hifter")["name"] == "Khalifa Haftar"  # the more frequent spelling wins a tie
-    assert one(sample_cast, "Hifter")["type"] == "PERSON"
-    assert one(sample_cast, "LNA")["type"] == "ORG"
+    assert one(sample_cast, "Erdogan").name == "Recep Tayyip Erdogan"
+    assert one(sample_cast, "Mohamed bin Zayed").name == "Mohammed bin Zayed Al Nahyan"
+    assert one(sample_cast, "Hifter").name == "Khalifa Haftar"  # the more frequent spelling wins a tie
+    assert one(sample_cast, "Hifter").type == "PERSON"
+    assert one(sample_cast, "LNA").type == "ORG"
 
 
 def test_tripoli_government_recognised_across_descriptions(sample_cast, sample_articles):
     government = one(sample_cast, "internationally recognized government")
-    texts = {a["text"] for a in government["aliases"]}
+    texts = {a.text for a in government.aliases}
     assert any("United Nations-backed" in t for t in texts)
     assert "Tripoli government" in texts
-    assert set(government["articles"]) == {a["id"] for a in sample_articles}
-    assert government["type"] == "ORG"
-    assert any("share" in m["reason"] for m in government["merges"])
+    assert set(government.articles) == {a.id for a in sample_articles}
+    assert government.type == "ORG"
+    assert any("share" in m.reason for m in government.merges)
 
 
 def test_haftar_labels_per_outlet(sample_cast):
@@ -140,7 +128,7 @@ def test_haftar_labels_per_outlet(sample_cast):
     for outlet, phrases in expected.items():
         for phrase in phrases:
             assert has_label(haftar, phrase, outlet), (outlet, phrase, label_texts(haftar, outlet))
-    assert set(haftar["label_groups"]) == set(expected)
+    assert set(haftar.label_groups) == set(expected)
     # labels of other people do not leak onto Haftar
     assert not has_label(haftar, "national security adviser")
     assert not has_label(haftar, "Defense Secretary")
@@ -155,50 +143,52 @@ def test_other_sample_labels(sample_cast):
 
 def test_merges_are_explained(sample_cast):
     haftar = one(sample_cast, "Khalifa Haftar")
-    reasons = " ".join(m["reason"] for m in haftar["merges"])
+    reasons = " ".join(m.reason for m in haftar.merges)
     assert "surname" in reasons
     gaddafi = one(sample_cast, "Moammar Qaddafi")
-    assert any("metaphone" in m["reason"] or "spelling" in m["reason"] for m in gaddafi["merges"])
+    assert any("metaphone" in m.reason or "spelling" in m.reason for m in gaddafi.merges)
     lna = one(sample_cast, "LNA")
-    assert any("acronym" in m["reason"] for m in lna["merges"])
+    assert any("acronym" in m.reason for m in lna.merges)
 
 
 def test_provenance_spans_point_at_the_text(sample_cast, sample_articles):
-    by_id = {a["id"]: a for a in sample_articles}
+    by_id = {a.id: a for a in sample_articles}
     for entity in sample_cast:
-        for m in entity["mentions"]:
-            assert by_id[m["article"]]["text"][m["start"] : m["end"]] == m["text"]
-        for lab in entity["labels"]:
-            source = by_id[lab["article"]]["text" if lab["in"] == "text" else "raw_text"]
-            assert source[lab["start"] : lab["end"]] == lab["text"]
-            assert lab["outlet"] == by_id[lab["article"]]["outlet"]
+        for m in entity.mentions:
+            assert by_id[m.article].text[m.start : m.end] == m.text
+        for lab in entity.labels:
+            article = by_id[lab.article].article
+            source = article.text if lab.in_ == "text" else article.raw_text
+            assert source[lab.start : lab.end] == lab.text
+            assert lab.outlet == article.outlet
 
 
 def test_output_shape_ids_and_determinism(sample_cast, sample_articles):
     again = resolve_entities(list(reversed(sample_articles)))
-    assert json.dumps(again, sort_keys=True) == json.dumps(sample_cast, sort_keys=True)
-    ids = [e["id"] for e in sample_cast]
+    assert to_json(again) == to_json(sample_cast)
+    ids = [e.id for e in sample_cast]
     assert len(ids) == len(set(ids))
     for entity in sample_cast:
-        assert {"id", "name", "type", "aliases", "mentions", "labels"} <= set(entity)
-        assert entity["id"].startswith(stable_id(entity["name"], entity["type"]))
-        assert sum(a["count"] for a in entity["aliases"]) == len(entity["mentions"])
-        assert entity["mentions"] == sorted(
-            entity["mentions"], key=lambda m: (m["article"], m["start"], m["end"])
-        )
+        assert entity.name and entity.type and entity.mentions and entity.aliases
+        assert entity.id.startswith(stable_id(entity.name, entity.type))
+        assert sum(a.count for a in entity.aliases) == len(entity.mentions)
+        assert entity.mentions == sorted(entity.mentions, key=lambda m: (m.article, m.start, m.end))
 
 
 def test_works_from_stored_docbin(sample_articles, sample_cast):
-    stored = [{k: v for k, v in a.items() if k != "spacy_doc"} for a in sample_articles]
-    assert json.dumps(resolve_entities(stored), sort_keys=True) == json.dumps(sample_cast, sort_keys=True)
+    from newsprism import nlp
+
+    stored = [nlp.parsed(a.article) for a in sample_articles]  # the parse read back from the stored DocBin
+    assert all(s.doc is not a.doc for s, a in zip(stored, sample_articles, strict=True))
+    assert to_json(resolve_entities(stored)) == to_json(sample_cast)
 
 
 def test_entity_at(sample_cast, samples_by_outlet):
     article = samples_by_outlet["Mother Jones"]
-    start = article["text"].index("Recep Erdogan")
+    start = article.text.index("Recep Erdogan")
     erdogan = one(sample_cast, "Recep Erdogan")
-    assert entity_at(sample_cast, article["id"], start + 2, start + 5) == erdogan["id"]
-    assert entity_at(sample_cast, article["id"], 0, 0) is None
+    assert entity_at(sample_cast, article.id, start + 2, start + 5) == erdogan.id
+    assert entity_at(sample_cast, article.id, 0, 0) is None
     assert entity_at(sample_cast, "no-such-article", start, start + 5) is None
 
 
@@ -213,7 +203,7 @@ def test_render_table(sample_cast):
     console.print(only)
     output = console.export_text()
     assert "Khalifa Haftar" in output and "warlord" in output
-    assert [e["name"] for e in find_entities(sample_cast, "qaddafi")] == ["Moammar Qaddafi"]
+    assert [e.name for e in find_entities(sample_cast, "qaddafi")] == ["Moammar Qaddafi"]
 
 
 # ------------------------------------------------------------------------ passages (not in the rules)
@@ -226,7 +216,7 @@ def test_two_people_sharing_a_surname_in_one_story():
         "Venus Williams later told reporters she was proud of her sister."
     )
     serena, venus = one(entities, "Serena Williams"), one(entities, "Venus Williams")
-    assert serena["id"] != venus["id"]
+    assert serena.id != venus.id
     assert has_label(venus, "sister")
 
 
@@ -236,8 +226,8 @@ def test_father_and_son_sharing_a_surname():
         "His father, Pierre Trudeau, was prime minister for 15 years. The elder Trudeau died in 2000."
     )
     justin, pierre = one(entities, "Justin Trudeau"), one(entities, "Pierre Trudeau")
-    assert justin["id"] != pierre["id"]
-    mention_texts = [m["text"] for m in justin["mentions"]]
+    assert justin.id != pierre.id
+    mention_texts = [m.text for m in justin.mentions]
     assert mention_texts.count("Trudeau") == 1  # "The elder Trudeau" goes to the father named just before
 
 
@@ -247,9 +237,9 @@ def test_jordan_country_versus_michael_jordan():
         "toured a school. Jordan has taken in more than a million refugees, officials in Jordan said."
     )
     person = one(entities, "Michael Jordan")
-    assert person["type"] == "PERSON"
-    countries = [e for e in holding(entities, "Jordan") if e["type"] == "GPE"]
-    assert countries and all(c["id"] != person["id"] for c in countries)
+    assert person.type == "PERSON"
+    countries = [e for e in holding(entities, "Jordan") if e.type == "GPE"]
+    assert countries and all(c.id != person.id for c in countries)
 
 
 def test_same_full_name_different_people_across_articles():
@@ -275,11 +265,11 @@ def test_washington_city_government_and_person():
     )
     washingtons = holding(entities, "Washington")
     person = one(entities, "Denzel Washington")
-    assert person["type"] == "PERSON"
-    places = [e for e in washingtons if e["id"] != person["id"]]
+    assert person.type == "PERSON"
+    places = [e for e in washingtons if e.id != person.id]
     assert len(places) == 2  # the government speaking and the city are kept apart by their contexts
-    assert all(e["type"] == "GPE" for e in places)
-    assert all(set(e["articles"]) != {"p2"} for e in places)
+    assert all(e.type == "GPE" for e in places)
+    assert all(set(e.articles) != {"p2"} for e in places)
 
 
 def test_paris_hilton_is_not_paris():
@@ -287,7 +277,7 @@ def test_paris_hilton_is_not_paris():
         "Paris Hilton opened a nightclub in Paris on Saturday. Hilton said Paris had always inspired her."
     )
     hilton = one(entities, "Paris Hilton", "Hilton")
-    assert all(m["text"] != "Paris" for m in hilton["mentions"])
+    assert all(m.text != "Paris" for m in hilton.mentions)
 
 
 def test_transliterations_join_across_articles():
@@ -297,7 +287,7 @@ def test_transliterations_join_across_articles():
         outlets=("Associated Press", "Agence France-Presse"),
     )
     merged = one(entities, "Moammar Gadhafi", "Muammar Kadhafi")
-    assert any("metaphone" in m["reason"] for m in merged["merges"])
+    assert any("metaphone" in m.reason for m in merged.merges)
 
 
 def test_spelling_variants_of_a_ukrainian_name():
@@ -313,7 +303,7 @@ def test_different_people_sharing_a_surname_across_articles():
         "Hillary Clinton said on Monday that she would campaign for Democratic candidates in Ohio.",
         "Bill Clinton was treated for an infection at a California hospital, his spokesman said.",
     )
-    assert one(entities, "Hillary Clinton")["id"] != one(entities, "Bill Clinton")["id"]
+    assert one(entities, "Hillary Clinton").id != one(entities, "Bill Clinton").id
 
 
 def test_surname_only_article_joins_the_full_name():
@@ -322,7 +312,7 @@ def test_surname_only_article_joins_the_full_name():
         "Merkel said the European budget talks would continue next week in Brussels.",
     )
     merkel = one(entities, "Angela Merkel", "Merkel")
-    assert set(merkel["articles"]) == {"p0", "p1"}
+    assert set(merkel.articles) == {"p0", "p1"}
 
 
 def test_acronym_defined_in_parentheses():
@@ -331,8 +321,8 @@ def test_acronym_defined_in_parentheses():
         "fought the Turkish state since 1984."
     )
     pkk = one(entities, "PKK")
-    assert pkk["type"] == "ORG"
-    assert any("Kurdistan Workers" in a["text"] for a in pkk["aliases"])
+    assert pkk.type == "ORG"
+    assert any("Kurdistan Workers" in a.text for a in pkk.aliases)
 
 
 def test_acronym_across_articles_by_initials():
@@ -379,7 +369,7 @@ def test_definite_role_noun_refers_back():
         "defections in the army."
     )
     maduro = one(entities, "Nicolás Maduro")
-    assert any(m["kind"] == "role" and m["text"] == "strongman" for m in maduro["mentions"])
+    assert any(m.kind == "role" and m.text == "strongman" for m in maduro.mentions)
 
 
 def test_indefinite_description_not_given_to_the_subject():
@@ -393,7 +383,7 @@ def test_possessive_and_title_forms_join_the_full_name():
         "and Prime Minister Netanyahu called an emergency meeting."
     )
     netanyahu = one(entities, "Benjamin Netanyahu", "Netanyahu")
-    assert all(not a["text"].endswith("'s") for a in netanyahu["aliases"])
+    assert all(not a.text.endswith("'s") for a in netanyahu.aliases)
     assert has_label(netanyahu, "Prime Minister")
 
 
@@ -412,13 +402,13 @@ def test_descriptive_government_references_join_within_an_article():
         "government said two soldiers were killed."
     )
     government = one(entities, "internationally recognised government", "Saudi-backed government")
-    assert government["type"] == "ORG"
+    assert government.type == "ORG"
 
 
 def test_white_house_as_a_speaker():
     entities = cast("The White House said on Monday that the president would veto the bill.")
     white_house = one(entities, "White House")
-    assert white_house["type"] == "ORG"
+    assert white_house.type == "ORG"
 
 
 def test_name_compatibility_rules():
@@ -461,17 +451,17 @@ def test_honorific_gender_separates_two_people_of_one_surname() -> None:
         "Mr. Delgado said they would stay. Mrs. Delgado added that the landlord had not called back."
     )
     entities = cast(text)
-    rosa = next(e for e in entities if e["name"] == "Rosa Delgado")
-    tomas = next(e for e in entities if e["name"] == "Tomas Delgado")
+    rosa = next(e for e in entities if e.name == "Rosa Delgado")
+    tomas = next(e for e in entities if e.name == "Tomas Delgado")
     starts = {"Mrs": [], "Mr": []}  # type: dict[str, list[int]]
     for title in starts:
         at = 0
         while (at := text.find(f"{title}. Delgado", at)) != -1:
             starts[title].append(at + len(title) + 2)
             at += 1
-    assert {m["start"] for m in rosa["mentions"]} >= set(starts["Mrs"])
-    assert not {m["start"] for m in tomas["mentions"]} & set(starts["Mrs"])
-    assert {m["start"] for m in tomas["mentions"]} >= set(starts["Mr"])
+    assert {m.start for m in rosa.mentions} >= set(starts["Mrs"])
+    assert not {m.start for m in tomas.mentions} & set(starts["Mrs"])
+    assert {m.start for m in tomas.mentions} >= set(starts["Mr"])
 
 
 def test_two_full_names_run_together_are_two_people() -> None:
@@ -481,10 +471,10 @@ def test_two_full_names_run_together_are_two_people() -> None:
         "Kinsey said the county needed a new hospital. Varga said the budget could not pay for it."
     )
     entities = cast(text)
-    names = {e["name"] for e in entities if e["type"] == "PERSON"}
+    names = {e.name for e in entities if e.type == "PERSON"}
     assert "Laura Kinsey Peter Varga" not in names
-    assert one(entities, "Laura Kinsey", "Kinsey")["name"] == "Laura Kinsey"
-    assert one(entities, "Peter Varga", "Varga")["name"] == "Peter Varga"
+    assert one(entities, "Laura Kinsey", "Kinsey").name == "Laura Kinsey"
+    assert one(entities, "Peter Varga", "Varga").name == "Peter Varga"
 
 
 def test_outlets_and_platforms_are_never_people_or_their_surnames() -> None:
@@ -494,11 +484,11 @@ def test_outlets_and_platforms_are_never_people_or_their_surnames() -> None:
         "Twitter said it had removed the fake posts about the bridge."
     )
     entities = cast(text)
-    mayor = next(e for e in entities if e["name"] == "Marta Fox")
+    mayor = next(e for e in entities if e.name == "Marta Fox")
     network_start = text.index("Fox and other")
-    assert network_start not in {m["start"] for m in mayor["mentions"]}
+    assert network_start not in {m.start for m in mayor.mentions}
     twitter = holding(entities, "Twitter")
-    assert twitter and all(e["type"] != "PERSON" for e in twitter)
+    assert twitter and all(e.type != "PERSON" for e in twitter)
 
 
 @pytest.mark.parametrize(

@@ -203,7 +203,7 @@ def test_lone_surrogates_and_controls_never_reach_the_store(tmp_path: Path) -> N
     outcome = store.add_batch([(article, Annotation(article.id, [(0, 10)], [], 3))])
     assert outcome.added == [article.id]
     (row,) = list(store.iter_articles())
-    assert row["author"] == article.author and "\n" not in row["author"]
+    assert row.author == article.author and "\n" not in (row.author or "")
 
 
 # ------------------------------------------------------------------------------- ids and storing
@@ -224,7 +224,7 @@ def test_same_url_keeps_its_id_and_a_changed_copy_replaces_it(tmp_path: Path) ->
     assert outcome.updated == [repaired.id] and not outcome.added  # type: ignore[attr-defined]
     assert store.count(ArticleRow) == 1 and store.count(SentenceRow) == 2
     (row,) = list(store.iter_articles())
-    assert row["text"] == repaired.text  # type: ignore[attr-defined]
+    assert row.text == repaired.text  # type: ignore[attr-defined]
     assert store.add_batch([(repaired, ann2)]).present == [repaired.id]  # type: ignore[list-item,attr-defined]
 
 

@@ -23,7 +23,9 @@ from hypothesis import strategies as st
 from newsprism import clean as clean_mod
 from newsprism.clean import PROMO_REASONS, Block, clean, guess_kind
 from newsprism.entities import Label, LocalEntity, Mention, _dedupe_labels, build_entities
+from newsprism.nlp import ParsedArticle
 from newsprism.quotes import _CastIndex, _norm, _single_quote_spans, find_quote_spans
+from newsprism.records import Alias, Entity, EntityMention, Quote
 from newsprism.timeline import PRECISIONS, _overlaps_any, publication_date
 
 DATA = Path(__file__).parent / "data"
@@ -228,27 +230,28 @@ def test_single_quote_filter_is_the_scan(text: str, data: st.DataObject) -> None
     assert got == expected
 
 
-def _check_quotes(text: str, quotes: list[dict], cast_ids: set[str]) -> None:
+def _check_quotes(text: str, quotes: list[Quote], cast_ids: set[str]) -> None:
     for q in quotes:
-        _valid_span(text, q["start"], q["end"])
-        segments = q["segments"]
-        assert segments == sorted(segments) and segments[0][0] == q["start"] and segments[-1][1] == q["end"]
+        _valid_span(text, q.start, q.end)
+        segments = q.segments
+        assert segments == sorted(segments) and segments[0][0] == q.start and segments[-1][1] == q.end
         for s, e in segments:
             _valid_span(text, s, e)
-        assert q["text"] == " … ".join(text[s:e] for s, e in segments)
-        if q["cue_start"] is not None:
-            _valid_span(text, q["cue_start"], q["cue_end"])
-            words = text[q["cue_start"] : q["cue_end"]].split()
-            assert q["cue"].split()[: len(words)] == words  # the span is the cue's head ("went" of "went on")
-        speaker = q["speaker"]
-        _valid_span(text, speaker["start"], speaker["end"])
-        assert text[speaker["start"] : speaker["end"]] == speaker["mention"]
-        if speaker.get("antecedent"):
-            _valid_span(text, *speaker["antecedent"])
-        assert speaker["entity"] is None or speaker["entity"] in cast_ids
+        assert q.text == " … ".join(text[s:e] for s, e in segments)
+        if q.cue_start is not None:
+            _valid_span(text, q.cue_start, q.cue_end)
+            words = text[q.cue_start : q.cue_end].split()
+            assert q.cue.split()[: len(words)] == words  # the span is the cue's head ("went" of "went on")
+        speaker = q.speaker
+        assert speaker is not None and speaker.start is not None and speaker.end is not None
+        _valid_span(text, speaker.start, speaker.end)
+        assert text[speaker.start : speaker.end] == speaker.mention
+        if speaker.antecedent:
+            _valid_span(text, *speaker.antecedent)
+        assert speaker.entity is None or speaker.entity in cast_ids
 
 
-def _local_cast(article: dict) -> list[dict]:
+def _local_cast(article: ParsedArticle) -> list[Entity]:
     """The cast of one article as the per-article stage builds it: entities.py's own records, no linking."""
     from newsprism.entities import extract_local_entities
 
@@ -264,19 +267,19 @@ def test_quotes_and_entities_on_parsed_text(text: str) -> None:
     from newsprism.quotes import extract_quotes
 
     doc = nlp.load_spacy()(text)
-    article = {"id": "p", "text": doc.text, "spacy_doc": doc, "outlet": "Test"}
+    article = nlp.parsed_doc(doc, "p", outlet="Test")
     cast = _local_cast(article)
     for entity in cast:
-        for m in entity["mentions"]:
-            _valid_span(doc.text, m["start"], m["end"])
-            assert doc.text[m["start"] : m["end"]] == m["text"]
-        for label in entity["labels"]:
-            if label["in"] == "text":
-                assert doc.text[label["start"] : label["end"]] == label["text"]
+        for m in entity.mentions:
+            _valid_span(doc.text, m.start, m.end)
+            assert doc.text[m.start : m.end] == m.text
+        for label in entity.labels:
+            if label.in_ == "text":
+                assert doc.text[label.start : label.end] == label.text
     assert _local_cast(article) == cast
     for entities in (None, cast):
         quotes = extract_quotes(article, entities)
-        _check_quotes(doc.text, quotes, {e["id"] for e in entities or []})
+        _check_quotes(doc.text, quotes, {e.id for e in entities or []})
         assert extract_quotes(article, entities) == quotes
 
 
@@ -286,9 +289,9 @@ def test_quotes_and_entities_on_parsed_text(text: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(prose | odd_text, published)
 def test_publication_date_never_raises(text: str, pub: str | None) -> None:
-    found = publication_date({"text": text, "published": pub})
-    assert set(found) == {"date", "source", "window", "reason"}
-    assert found == publication_date({"text": text, "published": pub})
+    found = publication_date(pub, text)
+    assert found.reason and (found.date is None or found.source is not None)
+    assert found == publication_date(pub, text)
 
 
 @pytest.mark.slow
@@ -309,15 +312,15 @@ def test_temporal_expressions_and_events_on_parsed_text(text: str, pub: str | No
             assert expr["range"][0] <= expr["range"][1]
         assert expr["precision"] in PRECISIONS
     assert find_temporal_expressions(doc, pub) == found
-    article = {"id": "t", "text": doc.text, "spacy_doc": doc, "published": pub}
+    article = nlp.parsed_doc(doc, "t", published=pub)
     cast = _local_cast(article)
     for entities in (None, cast):
         mentions = extract_event_mentions(article, entities)
         for m in mentions:
-            _valid_span(doc.text, m["start"], m["end"])
-            trig = m["trigger"]
-            assert doc.text[trig["start"] : trig["end"]] == trig["text"]
-            assert m["start"] <= trig["start"] < m["end"]
+            _valid_span(doc.text, m.start, m.end)
+            trig = m.trigger
+            assert doc.text[trig.start : trig.end] == trig.text
+            assert m.start <= trig.start < m.end
         assert extract_event_mentions(article, entities) == mentions
 
 
@@ -359,7 +362,7 @@ def test_cast_records_are_read_in_the_shape_entities_writes() -> None:
     """issue 9: `cast_entity` read aliases as strings; build_entities writes {"text", "count"} records."""
     local = _local("a1", [(0, "Patrick Shanahan"), (60, "Shanahan")], [(100, "acting defense secretary")])
     (entity,) = build_entities([local], [[(0, [])]])
-    assert entity["aliases"] and all(isinstance(a, dict) for a in entity["aliases"])
+    assert [(a.text, a.count) for a in entity.aliases] == [("Patrick Shanahan", 1), ("Shanahan", 1)]
     index = _CastIndex([entity], "a1")
     assert index.lookup(5, 10, None) is entity  # overlaps a mention
     assert index.lookup(200, 208, "Shanahan") is entity  # no overlap: found by its alias
@@ -376,15 +379,24 @@ def test_cast_lookup_is_the_scan(
     mentions: list[tuple[int, int, int]], start: int, length: int, name: Any
 ) -> None:
     entities = [
-        {"id": f"E{k}", "name": "ABCDE"[k], "aliases": [{"text": "Zed" if k == 3 else f"al{k}", "count": 1}]}
+        Entity(
+            id=f"E{k}",
+            name="ABCDE"[k],
+            type="PERSON",
+            aliases=[Alias(text="Zed" if k == 3 else f"al{k}", count=1)],
+            mentions=[],
+            labels=[],
+            label_groups={},
+            articles=["x"],
+            merges=[],
+        )
         for k in range(5)
     ]
     for s, n, k in mentions:
-        entities[k].setdefault("mentions", []).append({"article": "x", "start": s, "end": s + n})
+        entities[k].mentions.append(EntityMention(article="x", start=s, end=s + n, text="", kind="ner"))
     end = start + length
     ordered = sorted(
-        ((m["start"], m["end"], e) for e in entities for m in e.get("mentions", [])),
-        key=lambda t: (t[0], t[1], t[2]["id"]),
+        ((m.start, m.end, e) for e in entities for m in e.mentions), key=lambda t: (t[0], t[1], t[2].id)
     )
     expected = next((e for s, t, e in ordered if s < end and start < t), None)
     if expected is None and name:
@@ -392,7 +404,7 @@ def test_cast_lookup_is_the_scan(
             (
                 e
                 for _, _, e in ordered
-                if any(_norm(n) == _norm(name) for n in [e["name"], *(a["text"] for a in e["aliases"])])
+                if any(_norm(n) == _norm(name) for n in [e.name, *(a.text for a in e.aliases)])
             ),
             None,
         )
@@ -481,17 +493,17 @@ def test_quotes_and_timeline_with_the_resolved_cast_on_real_articles() -> None:
 
     articles = process_paths([DATA / "stories" / "corpus.jsonl"])[:20]
     cast = resolve_entities(articles)
-    ids = {e["id"] for e in cast}
-    assert all(isinstance(a, dict) and "text" in a for e in cast for a in e["aliases"])
+    ids = {e.id for e in cast}
     quotes = [q for article in articles for q in extract_quotes(article, cast)]
     for article in articles:
-        _check_quotes(article["text"], [q for q in quotes if q["article"] == article["id"]], ids)
-    named = [q for q in quotes if q["speaker"]["resolution"] in ("name", "pronoun")]
-    cast_speakers = [q for q in named if q["speaker"]["entity"]]
+        _check_quotes(article.text, [q for q in quotes if q.article == article.id], ids)
+    named = [q for q in quotes if q.speaker and q.speaker.resolution in ("name", "pronoun")]
+    cast_speakers = [q for q in named if q.speaker and q.speaker.entity]
     # Speakers named in the text are actors of the cast; most of them are found there.
     assert named and len(cast_speakers) >= 0.9 * len(named), (len(cast_speakers), len(named))
-    by_id = {e["id"]: e for e in cast}
+    by_id = {e.id: e for e in cast}
     for q in cast_speakers:  # the speaker's entity is mentioned in the quote's own article
-        assert any(m["article"] == q["article"] for m in by_id[q["speaker"]["entity"]]["mentions"])
+        assert q.speaker and q.speaker.entity
+        assert any(m.article == q.article for m in by_id[q.speaker.entity].mentions)
     events = build_timeline(articles, cast)
-    assert events and any(set(e["participants"]) & ids for e in events)
+    assert events and any(set(e.participants) & ids for e in events)

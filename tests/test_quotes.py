@@ -11,15 +11,17 @@ from pathlib import Path
 
 import pytest
 
+from newsprism import nlp
 from newsprism.quotes import KINDS, SOURCE_TYPES, extract_quotes, find_quote_spans, load_rules, render_table
+from newsprism.records import Alias, Entity, EntityMention, Quote
 
 GOLD = Path(__file__).parent / "data" / "quotes" / "samples_gold.json"
 
 
-def _find(quotes: list[dict], contains: str, kind: str | None = None) -> dict:
-    hits = [q for q in quotes if contains in q["text"] and (kind is None or q["kind"] == kind)]
+def _find(quotes: list[Quote], contains: str, kind: str | None = None) -> Quote:
+    hits = [q for q in quotes if contains in q.text and (kind is None or q.kind == kind)]
     assert hits, (
-        f"no {kind or 'quote'} containing {contains!r}; got {[(q['kind'], q['text'][:60]) for q in quotes]}"
+        f"no {kind or 'quote'} containing {contains!r}; got {[(q.kind, q.text[:60]) for q in quotes]}"
     )
     return hits[0]
 
@@ -28,145 +30,151 @@ def _find(quotes: list[dict], contains: str, kind: str | None = None) -> dict:
 
 
 @pytest.fixture(scope="session")
-def sample_quotes(samples_by_outlet) -> dict[str, list[dict]]:
+def sample_quotes(samples_by_outlet) -> dict[str, list[Quote]]:
     return {outlet: extract_quotes(article) for outlet, article in samples_by_outlet.items()}
 
 
 def test_shanahan_direct_and_partial(sample_quotes):
     quotes = sample_quotes["Reuters"]
     direct = _find(quotes, "a military solution is not what Libya needs", "direct")
-    assert direct["speaker"]["text"] == "Patrick Shanahan"
-    assert direct["source_type"] == "named_official"
+    assert direct.speaker.text == "Patrick Shanahan"
+    assert direct.source_type == "named_official"
     partial = _find(quotes, "role in counterterroism", "partial")
-    assert partial["speaker"]["text"] == "Patrick Shanahan"
-    assert partial["speaker"]["mention"] == "He" and partial["speaker"]["resolution"] == "pronoun"
+    assert partial.speaker.text == "Patrick Shanahan"
+    assert partial.speaker.mention == "He" and partial.speaker.resolution == "pronoun"
 
 
 def test_harchaoui_two_statements(sample_quotes):
     quotes = sample_quotes["Reuters"]
     first = _find(quotes, "tantamount to supporting Haftar")
     second = _find(quotes, "One reason behind Trump’s phone call", "direct")
-    assert first["speaker"]["text"] == second["speaker"]["text"] == "Jalel Harchaoui"
-    assert second["speaker"]["mention"] == "Harchaoui"
-    assert first["source_type"] == second["source_type"] == "named_expert"
+    assert first.speaker.text == second.speaker.text == "Jalel Harchaoui"
+    assert second.speaker.mention == "Harchaoui"
+    assert first.source_type == second.source_type == "named_expert"
 
 
 def test_protester_quote(sample_quotes):
     quote = _find(sample_quotes["Reuters"], "The call has no meaning but we will respond to it", "direct")
-    assert quote["speaker"]["text"] == "Abdelrizaq Musheirib"
-    assert quote["source_type"] == "named_citizen"
-    assert quote["cue"] == "said"
+    assert quote.speaker.text == "Abdelrizaq Musheirib"
+    assert quote.source_type == "named_citizen"
+    assert quote.cue == "said"
 
 
 def test_mismari_via_sky_news(sample_quotes):
     quote = _find(sample_quotes["Reuters"], "Trump’s call showed the pivotal role of the LNA")
-    assert quote["speaker"]["text"] == "Ahmed Mismari"
-    assert quote["via"] == "Sky News Arabia"
-    assert quote["source_type"] == "named_official"
+    assert quote.speaker.text == "Ahmed Mismari"
+    assert quote.via == "Sky News Arabia"
+    assert quote.source_type == "named_official"
 
 
 def test_white_house_statement_and_readout(sample_quotes):
     statement = _find(sample_quotes["Reuters"], "recognized Field Marshal Haftar’s significant role")
-    assert statement["speaker"]["text"] == "White House" and statement["source_type"] == "organisation"
-    assert statement["speaker"]["mention"] == "A White House statement"
+    assert statement.speaker.text == "White House" and statement.source_type == "organisation"
+    assert statement.speaker.mention == "A White House statement"
     readout = _find(
         sample_quotes["Mother Jones"],
         "reiterated concern over worsening foreign interference",
         "according_to",
     )
-    assert readout["speaker"]["text"] == "White House" and readout["source_type"] == "organisation"
+    assert readout.speaker.text == "White House" and readout.source_type == "organisation"
 
 
 def test_anonymous_officials_and_diplomats(sample_quotes):
     quotes = sample_quotes["The American Conservative"]
     officials = _find(quotes, "supported an assault on the country’s capital", "according_to")
-    assert officials["speaker"]["text"] == "American officials familiar with the matter"
-    assert officials["source_type"] == "anonymous"
+    assert officials.speaker.text == "American officials familiar with the matter"
+    assert officials.source_type == "anonymous"
     diplomats = _find(
         quotes, "An earlier call from White House National Security Adviser John Bolton", "according_to"
     )
-    assert diplomats["speaker"]["text"] == "three diplomats" and diplomats["source_type"] == "anonymous"
+    assert diplomats.speaker.text == "three diplomats" and diplomats.source_type == "anonymous"
 
 
 def test_new_york_times_block(sample_quotes, samples_by_outlet):
     block = _find(sample_quotes["Mother Jones"], "A string of victories", "block")
-    assert block["speaker"]["text"] == "New York Times" and block["source_type"] == "other_media"
-    text = samples_by_outlet["Mother Jones"]["text"]
+    assert block.speaker.text == "New York Times" and block.source_type == "other_media"
+    text = samples_by_outlet["Mother Jones"].text
     # The block spans the quoted paragraphs and stops where the author's voice returns.
-    assert "Libyan fighters backed by Turkish firepower" in block["text"]
-    assert "It was Turkey’s most forceful intervention" in block["text"]
-    assert "The timing of Trump’s call" not in block["text"]
-    assert text[block["start"] : block["end"]] == block["text"]
+    assert "Libyan fighters backed by Turkish firepower" in block.text
+    assert "It was Turkey’s most forceful intervention" in block.text
+    assert "The timing of Trump’s call" not in block.text
+    assert text[block.start : block.end] == block.text
 
 
 def test_residents_said(sample_quotes):
     quote = _find(sample_quotes["Reuters"], "two children were killed by shelling", "indirect")
-    assert quote["speaker"]["text"] == "residents" and quote["source_type"] == "anonymous"
+    assert quote.speaker.text == "residents" and quote.source_type == "anonymous"
 
 
 def test_no_quote_from_removed_boilerplate(sample_quotes, samples_by_outlet):
     article = samples_by_outlet["Mother Jones"]
-    assert "Clara Jeffery" in article["raw_text"]
+    assert "Clara Jeffery" in article.article.raw_text
     for quote in sample_quotes["Mother Jones"]:
-        assert "Clara Jeffery" not in quote["speaker"]["text"]
-        assert "prove that we can pull off this merger" not in quote["text"]
+        assert "Clara Jeffery" not in quote.speaker.text
+        assert "prove that we can pull off this merger" not in quote.text
 
 
 def test_samples_match_own_gold(sample_quotes, samples_by_outlet):
     gold = json.loads(GOLD.read_text(encoding="utf-8"))
-    by_file = {Path(a["source"]).name: sample_quotes[outlet] for outlet, a in samples_by_outlet.items()}
+    by_file = {Path(a.article.source).name: sample_quotes[outlet] for outlet, a in samples_by_outlet.items()}
     for name, items in gold.items():
         for item in items:
             quote = _find(by_file[name], item["contains"], item["kind"])
-            assert item["speaker"].lower() in quote["speaker"]["text"].lower(), (item, quote["speaker"])
+            assert item["speaker"].lower() in quote.speaker.text.lower(), (item, quote.speaker)
 
 
 def test_provenance_and_shape(sample_quotes, samples_by_outlet):
     for outlet, quotes in sample_quotes.items():
         article = samples_by_outlet[outlet]
-        text = article["text"]
-        assert [q["start"] for q in quotes] == sorted(q["start"] for q in quotes)
-        assert len({q["id"] for q in quotes}) == len(quotes)
+        text = article.text
+        assert [q.start for q in quotes] == sorted(q.start for q in quotes)
+        assert len({q.id for q in quotes}) == len(quotes)
         for q in quotes:
-            assert q["article"] == article["id"] and q["kind"] in KINDS and q["source_type"] in SOURCE_TYPES
-            assert q["text"] == " … ".join(text[s:e] for s, e in q["segments"])
-            speaker = q["speaker"]
-            assert text[speaker["start"] : speaker["end"]] == speaker["mention"]
-            if q["cue_start"] is not None:
+            assert q.article == article.id and q.kind in KINDS and q.source_type in SOURCE_TYPES
+            assert q.text == " … ".join(text[s:e] for s, e in q.segments)
+            speaker = q.speaker
+            assert text[speaker.start : speaker.end] == speaker.mention
+            if q.cue_start is not None:
                 assert (
-                    text[q["cue_start"] : q["cue_end"]].lower() == q["cue"].split()[0].lower()
-                    or q["cue"] == "according to"
+                    text[q.cue_start : q.cue_end].lower() == q.cue.split()[0].lower()
+                    or q.cue == "according to"
                 )
-            assert set(speaker) >= {"text", "entity", "type"}
+            assert speaker.text and speaker.type
 
 
 def test_deterministic_and_reparsed_doc(samples_by_outlet):
     article = samples_by_outlet["Reuters"]
     first = extract_quotes(article)
-    without_live_doc = {k: v for k, v in article.items() if k != "spacy_doc"}
-    assert extract_quotes(without_live_doc) == first  # same answer from the stored DocBin
+    reparsed = nlp.parsed(article.article)  # the parse read back from the stored DocBin
+    assert reparsed.doc is not article.doc
+    assert extract_quotes(reparsed) == first
 
 
 def test_cast_entities_map_speakers(samples_by_outlet):
     article = samples_by_outlet["Reuters"]
-    start = article["text"].index("Patrick Shanahan")
+    start = article.text.index("Patrick Shanahan")
     cast = [
-        {
-            "id": "E7",
-            "name": "Patrick Shanahan",
-            "type": "PERSON",
-            "aliases": ["Shanahan"],
-            "mentions": [
-                {"article": article["id"], "start": start, "end": start + 16, "text": "Patrick Shanahan"}
+        Entity(
+            id="E7",
+            name="Patrick Shanahan",
+            type="PERSON",
+            aliases=[Alias(text="Patrick Shanahan", count=1)],
+            mentions=[
+                EntityMention(
+                    article=article.id, start=start, end=start + 16, text="Patrick Shanahan", kind="ner"
+                )
             ],
-            "labels": ["acting defense secretary"],
-        }
+            labels=[],
+            label_groups={},
+            articles=[article.id],
+            merges=[],
+        )
     ]
     quotes = extract_quotes(article, cast)
-    shanahan = [q for q in quotes if q["speaker"]["text"] == "Patrick Shanahan"]
-    assert len(shanahan) >= 3 and all(q["speaker"]["entity"] == "E7" for q in shanahan)
-    others = [q for q in quotes if q["speaker"]["text"] != "Patrick Shanahan"]
-    assert all(q["speaker"]["entity"] is None for q in others)
+    shanahan = [q for q in quotes if q.speaker.text == "Patrick Shanahan"]
+    assert len(shanahan) >= 3 and all(q.speaker.entity == "E7" for q in shanahan)
+    others = [q for q in quotes if q.speaker.text != "Patrick Shanahan"]
+    assert all(q.speaker.entity is None for q in others)
 
 
 def test_render_table(sample_quotes):
@@ -524,24 +532,24 @@ PASSAGES: list[tuple[str, str, str | None, str, str | None]] = [
 
 
 @pytest.fixture(scope="session")
-def passage_quotes() -> list[list[dict]]:
+def passage_quotes() -> list[list[Quote]]:
     from newsprism import nlp
 
     docs = list(nlp.parse([p[0] for p in PASSAGES]))
-    return [extract_quotes({"id": f"p{i}", "text": doc.text, "spacy_doc": doc}) for i, doc in enumerate(docs)]
+    return [extract_quotes(nlp.parsed_doc(doc, f"p{i}")) for i, doc in enumerate(docs)]
 
 
 @pytest.mark.parametrize("index", range(len(PASSAGES)), ids=[p[1][:30] for p in PASSAGES])
 def test_passages_in_other_styles(index, passage_quotes):
     _, content, speaker, kind, source_type = PASSAGES[index]
     quote = _find(passage_quotes[index], content)
-    assert quote["kind"] == kind, quote
+    assert quote.kind == kind, quote
     if speaker is None:
-        assert quote["speaker"]["resolution"] == "unresolved"
+        assert quote.speaker.resolution == "unresolved"
     else:
-        assert speaker.lower() in quote["speaker"]["text"].lower(), quote["speaker"]
+        assert speaker.lower() in quote.speaker.text.lower(), quote.speaker
     if source_type is not None:
-        assert quote["source_type"] == source_type, quote
+        assert quote.source_type == source_type, quote
 
 
 def test_passage_count_is_at_least_thirty():
@@ -549,7 +557,7 @@ def test_passage_count_is_at_least_thirty():
 
 
 @pytest.fixture(scope="session")
-def negative_quotes() -> list[list[dict]]:
+def negative_quotes() -> list[list[Quote]]:
     from newsprism import nlp
 
     texts = [
@@ -561,7 +569,7 @@ def negative_quotes() -> list[list[dict]]:
         "Here is what happened next:\n\nThe convoy turned north at dawn and reached the border by noon.",
     ]
     docs = list(nlp.parse(texts))
-    return [extract_quotes({"id": f"n{i}", "text": doc.text, "spacy_doc": doc}) for i, doc in enumerate(docs)]
+    return [extract_quotes(nlp.parsed_doc(doc, f"n{i}")) for i, doc in enumerate(docs)]
 
 
 def test_scare_quotes_titles_and_inferences_are_not_quotes(negative_quotes):
@@ -580,11 +588,11 @@ def test_block_quotation_in_another_style():
         "In other words, the government knew, and we should ask why nothing changed."
     )
     doc = next(nlp.parse([text]))
-    quotes = extract_quotes({"id": "b1", "text": text, "spacy_doc": doc})
+    quotes = extract_quotes(nlp.parsed_doc(doc, "b1"))
     block = _find(quotes, "Ministers were warned three times", "block")
-    assert block["speaker"]["text"] == "BBC" and block["source_type"] == "other_media"
-    assert "never passed to the housing department" in block["text"]
-    assert "In other words" not in block["text"]
+    assert block.speaker.text == "BBC" and block.source_type == "other_media"
+    assert "never passed to the housing department" in block.text
+    assert "In other words" not in block.text
 
 
 @pytest.mark.parametrize(
@@ -603,19 +611,19 @@ def test_odd_inputs_do_not_crash(text):
     from newsprism import nlp
 
     doc = nlp.load_spacy()(text)
-    quotes = extract_quotes({"id": "odd", "text": text, "spacy_doc": doc})
+    quotes = extract_quotes(nlp.parsed_doc(doc, "odd"))
     for q in quotes:
-        assert 0 <= q["start"] <= q["end"] <= len(text)
+        assert 0 <= q.start <= q.end <= len(text)
 
 
 # --------------------------------------------------------------------------------------------- recall fixes
 
 
-def _quotes_of(text: str) -> list[dict]:
+def _quotes_of(text: str) -> list[Quote]:
     from newsprism import nlp
 
     doc = next(nlp.parse([text]))
-    return extract_quotes({"id": "r", "text": doc.text, "spacy_doc": doc})
+    return extract_quotes(nlp.parsed_doc(doc, "r"))
 
 
 @pytest.mark.parametrize(
@@ -722,8 +730,8 @@ def _quotes_of(text: str) -> list[dict]:
 )
 def test_direct_quote_recall(text, content, speaker, cue):
     quote = _find(_quotes_of(text), content, "direct")
-    assert speaker.lower() in quote["speaker"]["text"].lower(), quote["speaker"]
-    assert quote["cue"] == cue
+    assert speaker.lower() in quote.speaker.text.lower(), quote.speaker
+    assert quote.cue == cue
 
 
 def test_relative_pronoun_speaker_resolves_to_its_noun():
@@ -732,9 +740,9 @@ def test_relative_pronoun_speaker_resolves_to_its_noun():
         "behind one candidate.”"
     )
     quote = _find(_quotes_of(text), "It is time to unite", "direct")
-    speaker = quote["speaker"]
-    assert speaker["text"] == "Lena Marsh" and speaker["mention"] == "who"
-    start, end = speaker["antecedent"]
+    speaker = quote.speaker
+    assert speaker.text == "Lena Marsh" and speaker.mention == "who"
+    start, end = speaker.antecedent
     assert "Lena Marsh" in text[start:end]
 
 
@@ -744,22 +752,22 @@ def test_quotation_inside_a_longer_clause_is_a_partial_quote():
         "than the alternative” for the town."
     )
     quote = _find(_quotes_of(text), "far better than the alternative")
-    assert quote["kind"] == "partial"
-    assert "the council would still be" in quote["text"]
-    assert not [q for q in _quotes_of(text) if q["text"] == "“on a bad day”"]
+    assert quote.kind == "partial"
+    assert "the council would still be" in quote.text
+    assert not [q for q in _quotes_of(text) if q.text == "“on a bad day”"]
 
 
 def test_quotation_continuing_its_sentence_takes_the_lead_in():
     text = "After two hours with the regulators, the chief executive “looked exhausted,” Hale said."
     quote = _find(_quotes_of(text), "looked exhausted", "direct")
-    assert quote["text"].startswith("After two hours") or quote["text"].startswith("the chief executive")
-    assert quote["speaker"]["text"] == "Hale"
+    assert quote.text.startswith("After two hours") or quote.text.startswith("the chief executive")
+    assert quote.speaker.text == "Hale"
 
 
 def test_naming_verb_content_stops_at_coordinated_clause():
     text = "He called his rival “Senator Grant the Unready” and then left the stage without taking questions."
     quote = _find(_quotes_of(text), "Senator Grant the Unready", "partial")
-    assert "left the stage" not in quote["text"]
+    assert "left the stage" not in quote.text
 
 
 def test_opening_mark_typed_as_closing_mark():
@@ -767,7 +775,7 @@ def test_opening_mark_typed_as_closing_mark():
     quoted = [text[s:e] for s, e in find_quote_spans(text)]
     assert quoted == ["“It is unusual,“", "“It is a hard thing to pull off.”"]
     quote = _find(_quotes_of(text), "It is unusual", "direct")
-    assert quote["speaker"]["text"] == "Noor Patel" and len(quote["segments"]) == 2
+    assert quote.speaker.text == "Noor Patel" and len(quote.segments) == 2
 
 
 def test_split_quote_around_a_long_apposition_and_no_cue_from_next_paragraph():
@@ -777,9 +785,9 @@ def test_split_quote_around_a_long_apposition_and_no_cue_from_next_paragraph():
     )
     quotes = _quotes_of(text)
     quote = _find(quotes, "The danger", "direct")
-    assert len(quote["segments"]) == 2 and "aquifer refills more slowly" in quote["text"]
-    assert quote["speaker"]["text"] == "Ines Moreau"
-    assert not [q for q in quotes if q["speaker"]["text"] == "farmers" and q["kind"] == "direct"]
+    assert len(quote.segments) == 2 and "aquifer refills more slowly" in quote.text
+    assert quote.speaker.text == "Ines Moreau"
+    assert not [q for q in quotes if q.speaker.text == "farmers" and q.kind == "direct"]
 
 
 # ------------------------------------------------------------------ issue 10: error classes on real news
@@ -797,14 +805,14 @@ def test_wire_dateline_is_never_the_speaker(tmp_path: Path) -> None:
         "Engineers said the repairs would take a month."
     )
     articles = process_documents([RawDocument(source="dam.txt", text=text)])
-    assert articles[0]["dateline"] == "Brentwood, Tenn."
-    quotes = analyze_articles(articles)["quotes"]
-    speakers = {q["speaker"]["text"] for q in quotes}
+    assert articles[0].article.dateline == "Brentwood, Tenn."
+    quotes = analyze_articles(articles).quotes
+    speakers = {q.speaker.text for q in quotes}
     assert "Alma Reyes" in speakers
     assert not any("BRENTWOOD" in s or "Tenn" in s for s in speakers)
-    body = articles[0]["text"]
+    body = articles[0].article.text
     assert body.startswith("BRENTWOOD, Tenn. — ")  # the stored text keeps the dateline
-    assert all(body[q["start"] : q["end"]] == q["text"] for q in quotes)  # offsets index the stored text
+    assert all(body[q.start : q.end] == q.text for q in quotes)  # offsets index the stored text
 
 
 def test_speaker_name_follows_the_cast_for_a_shared_surname() -> None:
@@ -818,8 +826,8 @@ def test_speaker_name_follows_the_cast_for_a_shared_surname() -> None:
         "the plan on Monday.\n\nMr. Marsh said the plan would hurt farmers. "
         "Mrs. Marsh said the town had waited long enough."
     )
-    quotes = analyze_articles(process_documents([RawDocument(source="z.txt", text=text)]))["quotes"]
-    by_content = {q["text"]: q["speaker"]["text"] for q in quotes}
+    quotes = analyze_articles(process_documents([RawDocument(source="z.txt", text=text)])).quotes
+    by_content = {q.text: q.speaker.text for q in quotes}
     hurt = next(s for t, s in by_content.items() if "hurt farmers" in t)
     waited = next(s for t, s in by_content.items() if "waited long enough" in t)
     assert hurt == "George Marsh" and waited == "Helen Marsh"
@@ -839,12 +847,12 @@ def test_withheld_speech_is_not_an_attribution(text: str) -> None:
 
 def test_a_name_inside_a_descriptive_phrase_is_not_the_speaker() -> None:
     (quote,) = _quotes_of("A woman in an Elvis Presley jacket said the parade had been moved to Friday.")
-    assert quote["speaker"]["text"] == "A woman"
-    assert "parade had been moved" in quote["text"]
+    assert quote.speaker.text == "A woman"
+    assert "parade had been moved" in quote.text
 
 
 def test_according_to_a_common_noun_is_an_attribution_but_not_according_to_plan() -> None:
     (quote,) = _quotes_of("According to the harbour master, three ferries were cancelled on Monday.")
-    assert quote["kind"] == "according_to" and quote["speaker"]["text"] == "the harbour master"
-    assert "three ferries were cancelled" in quote["text"]
+    assert quote.kind == "according_to" and quote.speaker.text == "the harbour master"
+    assert "three ferries were cancelled" in quote.text
     assert _quotes_of("According to plan, the ferries sailed at noon.") == []

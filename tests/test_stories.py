@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from rich.console import Console
 
+from newsprism.model import EntityMention, StoredArticle
+from newsprism.records import Story
 from newsprism.stories import (
     DuplicateIndex,
     StoryConfig,
@@ -44,7 +46,9 @@ Reply · Like 2
 """
 
 
-def _process(records: list[dict]) -> list[dict]:
+def _process(records: list[dict]) -> list[StoredArticle]:
+    """The records cleaned and parsed, as the story stage reads them; each record's gold story is kept in
+    GOLD under its article id."""
     from newsprism.api import process_documents
     from newsprism.model import RawDocument
 
@@ -56,74 +60,87 @@ def _process(records: list[dict]) -> list[dict]:
         )
         for r in records
     ]
-    articles = process_documents(raws)
+    articles = [parsed.article for parsed in process_documents(raws)]
     for record, article in zip(records, articles, strict=True):
-        article["gold"] = record["story"]
+        GOLD[article.id] = record["story"]
     return articles
 
 
+GOLD: dict[str, str] = {}  # article id -> gold story of the unrelated set
+
+
 @pytest.fixture(scope="module")
-def unrelated_articles() -> list[dict]:
+def samples(sample_articles) -> list[StoredArticle]:  # the story stage reads stored articles
+    return [parsed.article for parsed in sample_articles]
+
+
+@pytest.fixture(scope="module")
+def undated_samples(undated_sample_articles) -> list[StoredArticle]:
+    return [parsed.article for parsed in undated_sample_articles]
+
+
+@pytest.fixture(scope="module")
+def unrelated_articles() -> list[StoredArticle]:
     with (DATA / "unrelated.jsonl").open(encoding="utf-8") as handle:
         return _process([json.loads(line) for line in handle])
 
 
 @pytest.fixture(scope="module")
-def reuters_reprint(samples_by_outlet) -> dict:
+def reuters_reprint(samples_by_outlet) -> StoredArticle:
     """The Reuters sample re-published by another site: new headline, site furniture and a comment section."""
     from newsprism.api import process_text
 
     reuters = samples_by_outlet["Reuters"]
     text = (
         "Trump quietly backed Libyan warlord, White House admits\n\n"
-        "By Gulf Wire staff\n\n" + reuters["text"] + "\n" + COMMENT_BLOCK
+        "By Gulf Wire staff\n\n" + reuters.text + "\n" + COMMENT_BLOCK
     )
-    return process_text(text, source="test:reprint", outlet="Gulf Wire Daily", published="2019-04-20")
+    return process_text(text, source="test:reprint", outlet="Gulf Wire Daily", published="2019-04-20").article
 
 
-def _story_of(stories: list[dict], article_id: str) -> dict:
-    return next(story for story in stories if article_id in story["articles"])
+def _story_of(stories: list[Story], article_id: str) -> Story:
+    return next(story for story in stories if article_id in story.articles)
 
 
 # --- the samples ---------------------------------------------------------------------------------------------
 
 
-def test_samples_form_one_story(sample_articles):
-    stories = cluster_stories(sample_articles)
+def test_samples_form_one_story(samples):
+    stories = cluster_stories(samples)
     assert len(stories) == 1
     story = stories[0]
-    assert sorted(story["articles"]) == sorted(a["id"] for a in sample_articles)
-    assert story["outlets"] == ["Mother Jones", "Reuters", "The American Conservative"]
-    assert (story["first"], story["last"]) == ("2019-04-19", "2020-05-23")
-    assert story["duplicates"] == []
-    assert story["title"] in {a["title"] for a in sample_articles}
-    top_keys = [e["key"] for e in story["top_entities"][:5]]
+    assert sorted(story.articles) == sorted(a.id for a in samples)
+    assert story.outlets == ["Mother Jones", "Reuters", "The American Conservative"]
+    assert (story.first, story.last) == ("2019-04-19", "2020-05-23")
+    assert story.duplicates == []
+    assert story.title in {a.title for a in samples}
+    top_keys = [e.key for e in story.top_entities[:5]]
     assert "haftar" in top_keys
-    haftar = next(e for e in story["top_entities"] if e["key"] == "haftar")
-    assert "Haftar" in haftar["name"]
+    haftar = next(e for e in story.top_entities if e.key == "haftar")
+    assert "Haftar" in haftar.name
 
 
-def test_samples_without_dates_still_one_story(undated_sample_articles):
-    stories = cluster_stories(undated_sample_articles)
-    assert [len(s["articles"]) for s in stories] == [3]
-    assert stories[0]["first"] is None and stories[0]["last"] is None
+def test_samples_without_dates_still_one_story(undated_samples):
+    stories = cluster_stories(undated_samples)
+    assert [len(s.articles) for s in stories] == [3]
+    assert stories[0].first is None and stories[0].last is None
 
 
 @pytest.mark.parametrize("order", ["by_date", "shuffled"])
-def test_samples_hold_together_among_unrelated_news(sample_articles, unrelated_articles, order):
-    mixed = list(sample_articles) + list(unrelated_articles)
+def test_samples_hold_together_among_unrelated_news(samples, unrelated_articles, order):
+    mixed = list(samples) + list(unrelated_articles)
     if order == "by_date":
-        mixed.sort(key=lambda a: (a["published"] or "", a["id"]))
+        mixed.sort(key=lambda a: (a.published or "", a.id))
     else:
         random.Random(7).shuffle(mixed)
     stories = cluster_stories(mixed)
-    sample_ids = {a["id"] for a in sample_articles}
+    sample_ids = {a.id for a in samples}
     haftar = _story_of(stories, next(iter(sample_ids)))
-    assert set(haftar["articles"]) == sample_ids  # all three, and nothing unrelated joined
+    assert set(haftar.articles) == sample_ids  # all three, and nothing unrelated joined
 
     # The unrelated reports group by event too: each pair told by two outlets shares a story, others don't.
-    gold = {a["id"]: a["gold"] for a in unrelated_articles}
-    predicted = {aid: s["id"] for s in stories for aid in s["articles"]}
+    gold = {a.id: GOLD[a.id] for a in unrelated_articles}
+    predicted = {aid: s.id for s in stories for aid in s.articles}
     for first in gold:
         for second in gold:
             if first < second:
@@ -133,57 +150,53 @@ def test_samples_hold_together_among_unrelated_news(sample_articles, unrelated_a
                 )
 
 
-def test_clustering_is_deterministic_with_stable_ids(sample_articles, unrelated_articles):
-    mixed = list(unrelated_articles[:10]) + list(sample_articles) + list(unrelated_articles[10:])
+def test_clustering_is_deterministic_with_stable_ids(samples, unrelated_articles):
+    mixed = list(unrelated_articles[:10]) + list(samples) + list(unrelated_articles[10:])
     first_run = cluster_stories(mixed)
     second_run = cluster_stories(mixed)
     assert first_run == second_run
     # Story ids do not depend on how many other stories exist: the samples' story keeps its id alone.
-    alone = cluster_stories(sample_articles)[0]
-    assert _story_of(first_run, sample_articles[0]["id"])["id"] == alone["id"]
+    alone = cluster_stories(samples)[0]
+    assert _story_of(first_run, samples[0].id).id == alone.id
 
 
-def test_incremental_add_matches_batch(sample_articles, unrelated_articles):
-    mixed = list(sample_articles) + list(unrelated_articles[:8])
+def test_incremental_add_matches_batch(samples, unrelated_articles):
+    mixed = list(samples) + list(unrelated_articles[:8])
     index = StoryIndex()
     returned = [index.add(article) for article in mixed]
     batch = cluster_stories(mixed)
-    assert returned == [_story_of(batch, a["id"])["id"] for a in mixed]
+    assert returned == [_story_of(batch, a.id).id for a in mixed]
     assert len(index) == len(batch)
 
 
 # --- near-duplicates -----------------------------------------------------------------------------------------
 
 
-def test_reprint_with_new_headline_and_comments_is_duplicate(
-    sample_articles, samples_by_outlet, reuters_reprint
-):
-    reuters_id = samples_by_outlet["Reuters"]["id"]
-    assert reuters_reprint["title"] != samples_by_outlet["Reuters"]["title"]
-    groups = find_duplicates([*sample_articles, reuters_reprint])
+def test_reprint_with_new_headline_and_comments_is_duplicate(samples, samples_by_outlet, reuters_reprint):
+    reuters_id = samples_by_outlet["Reuters"].id
+    assert reuters_reprint.title != samples_by_outlet["Reuters"].article.title
+    groups = find_duplicates([*samples, reuters_reprint])
     # The earlier Reuters original represents the report; the other samples are distinct reports.
-    assert groups == [[reuters_id, reuters_reprint["id"]]]
+    assert groups == [[reuters_id, reuters_reprint.id]]
 
-    stories = cluster_stories([*sample_articles, reuters_reprint])
+    stories = cluster_stories([*samples, reuters_reprint])
     assert len(stories) == 1
-    assert stories[0]["duplicates"] == [[reuters_id, reuters_reprint["id"]]]
-    assert "Gulf Wire Daily" in stories[0]["outlets"]
+    assert stories[0].duplicates == [[reuters_id, reuters_reprint.id]]
+    assert "Gulf Wire Daily" in stories[0].outlets
 
 
 def test_reprint_arriving_first_still_groups_with_original(samples_by_outlet, reuters_reprint):
-    original = samples_by_outlet["Reuters"]
+    original = samples_by_outlet["Reuters"].article
     groups = find_duplicates([reuters_reprint, original])
-    assert groups == [
-        [original["id"], reuters_reprint["id"]]
-    ]  # earliest published represents, not first seen
+    assert groups == [[original.id, reuters_reprint.id]]  # earliest published represents, not first seen
 
 
 def test_wire_copy_on_another_site_is_duplicate_but_same_event_reports_are_not(unrelated_articles):
     from newsprism.api import process_text
 
-    by_id = {a["gold"] + ":" + a["outlet"]: a for a in unrelated_articles}
+    by_id = {f"{GOLD[a.id]}:{a.outlet}": a for a in unrelated_articles}
     fed = by_id["fed-zero-rates:Reuters"]
-    paragraphs = fed["text"].split("\n\n")
+    paragraphs = fed.text.split("\n\n")
     # A portal runs the wire story under its own headline, drops the last paragraph, adds a tag line.
     copy = process_text(
         "Central bank goes all in: rates cut to zero\n\n"
@@ -192,13 +205,13 @@ def test_wire_copy_on_another_site_is_duplicate_but_same_event_reports_are_not(u
         source="test:fed-copy",
         outlet="Finance Today",
         published="2020-03-15",
-    )
+    ).article
     groups = find_duplicates([*unrelated_articles, copy])
-    assert groups == [[fed["id"], copy["id"]]]
+    assert groups == [[fed.id, copy.id]]
 
 
-def test_distinct_reports_are_not_duplicates(sample_articles, unrelated_articles):
-    assert find_duplicates(list(sample_articles) + list(unrelated_articles)) == []
+def test_distinct_reports_are_not_duplicates(samples, unrelated_articles):
+    assert find_duplicates(list(samples) + list(unrelated_articles)) == []
 
 
 def test_short_texts_are_never_called_duplicates():
@@ -213,39 +226,35 @@ def test_short_texts_are_never_called_duplicates():
 
 
 def test_entity_profile_folds_name_variants():
-    article = {
-        "title": "Haftar presses on toward Tripoli",
-        "text": "x" * 2000,
-        "entities": [
-            {"text": "Khalifa Haftar", "label": "PERSON", "start": 10, "end": 24},
-            {"text": "Haftar", "label": "ORG", "start": 900, "end": 906},
-            {"text": "Haftar's", "label": "PERSON", "start": 1500, "end": 1508},
-            {"text": "the U.S.", "label": "GPE", "start": 1600, "end": 1608},
-            {"text": "Friday", "label": "DATE", "start": 1700, "end": 1706},
-        ],
-    }
+    article = _bare("p", title="Haftar presses on toward Tripoli", text="x" * 2000)
+    article.entities = [
+        EntityMention("Khalifa Haftar", "PERSON", 10, 24, 0),
+        EntityMention("Haftar", "ORG", 900, 906, 3),
+        EntityMention("Haftar's", "PERSON", 1500, 1508, 5),
+        EntityMention("the U.S.", "GPE", 1600, 1608, 5),
+        EntityMention("Friday", "DATE", 1700, 1706, 6),
+    ]
     profile = entity_profile(article)
     assert set(profile) == {"haftar", "us"}
     # lead mention (x2) + two body mentions + the headline boost (x2)
     assert profile["haftar"] == pytest.approx(2.0 + 1.0 + 1.0 + 2.0)
 
 
-def test_entity_profile_prefers_resolved_cast():
-    article = {
-        "title": "t",
-        "text": "body",
-        "entities": [{"text": "Foo", "label": "ORG", "start": 0, "end": 3}],
-        "cast": [{"name": "Recep Tayyip Erdogan", "label": "PERSON", "mentions": 3}, "NATO"],
-    }
-    assert entity_profile(article) == {"erdogan": 3.0, "nato": 1.0}
-
-
 def _unit(vector: np.ndarray) -> np.ndarray:
     return (vector / np.linalg.norm(vector)).astype(np.float32)
 
 
-def _bare(article_id: str, published: str | None = None) -> dict:
-    return {"id": article_id, "title": article_id, "text": "", "entities": [], "published": published}
+def _bare(
+    article_id: str, published: str | None = None, title: str | None = None, text: str = ""
+) -> StoredArticle:
+    return StoredArticle(
+        id=article_id,
+        source=article_id,
+        title=title or article_id,
+        text=text,
+        raw_text=text,
+        published=published,
+    )
 
 
 def test_bridging_article_merges_two_stories():
@@ -258,7 +267,7 @@ def test_bridging_article_merges_two_stories():
     merged = index.add(_bare("bridge"), _unit(east + west))
     assert len(index) == 1
     assert index.story_id("east-1") == index.story_id("west-1") == merged == first  # the older story survives
-    assert sorted(index.stories()[0]["articles"]) == ["bridge", "east-1", "west-1"]
+    assert sorted(index.stories()[0].articles) == ["bridge", "east-1", "west-1"]
 
 
 def test_time_gap_lowers_the_score_but_is_capped():
@@ -285,14 +294,14 @@ def test_index_grows_past_its_initial_capacity_and_stays_exact_on_repeats():
         assert index.add(_bare(f"again{i}"), vectors[i]) == ids[i]
 
 
-def test_render_table_lists_every_story(sample_articles, unrelated_articles):
-    stories = cluster_stories(list(sample_articles) + list(unrelated_articles[:6]))
+def test_render_table_lists_every_story(samples, unrelated_articles):
+    stories = cluster_stories(list(samples) + list(unrelated_articles[:6]))
     table = render_table(stories)
     assert table.row_count == len(stories)
     console = Console(width=250, record=True)
     console.print(table)
     output = console.export_text()
-    assert stories[0]["title"][:30] in output
+    assert stories[0].title[:30] in output
     assert "Reuters" in output
 
 

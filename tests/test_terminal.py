@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -306,8 +307,16 @@ def _poison(value: Any) -> Any:
     return value
 
 
-def _poisoned(real: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
-    return lambda *args, **kwargs: _poison(real(*args, **kwargs))
+def _poisoned(real: Callable[..., Any]) -> Callable[..., Any]:
+    """A render_table whose records each have the payload appended to every string (same record types)."""
+
+    def render(rows: Any, *args: Any, **kwargs: Any) -> Any:
+        from newsprism import records
+
+        poisoned = [msgspec.convert(_poison(records.to_builtins(r)), type(r), strict=False) for r in rows]
+        return real(poisoned, *args, **kwargs)
+
+    return render
 
 
 @pytest.mark.slow
@@ -315,10 +324,11 @@ def test_every_table_cell_with_article_data_is_escaped(
     hostile_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Whatever the stages let through (an older store, a field the sanitiser missed), no cell is raw."""
-    from newsprism import records
+    from newsprism import entities, quotes, stories, timeline
 
-    # The read commands turn stored records into plain values with to_builtins just before rendering.
-    monkeypatch.setattr(records, "to_builtins", _poisoned(records.to_builtins))
+    # The read commands hand stored records to each module's render_table.
+    for module in (entities, quotes, stories, timeline):
+        monkeypatch.setattr(module, "render_table", _poisoned(module.render_table))
     monkeypatch.setattr(cli, "_out", lambda: Console(width=4000))  # no wrapping: a row is one line
     runner = CliRunner()
     for command in COMMANDS:

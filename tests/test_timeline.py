@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsprism import timeline
+from newsprism.records import Alias, Entity, EntityMention
 
 # (publication date, sentence, expression text, expected value, expected precision). Passages are written for
 # these tests in several outlets' styles; none comes from the bundled samples.
@@ -255,29 +256,29 @@ def _events_with(events, type_, *names):
     return [
         e
         for e in events
-        if e["type"] == type_ and all(any(p.endswith(":" + n) for p in e["participants"]) for n in names)
+        if e.type == type_ and all(any(p.endswith(":" + n) for p in e.participants) for n in names)
     ]
 
 
 def test_reuters_thursday(samples_by_outlet):
     reuters = samples_by_outlet["Reuters"]
-    found = timeline.find_temporal_expressions(reuters["spacy_doc"], reuters["published"])
+    found = timeline.find_temporal_expressions(reuters.doc, reuters.article.published)
     assert {e["value"] for e in found if e["text"] == "Thursday"} == {"2019-04-18"}
 
 
 def test_trump_haftar_call_is_one_event_on_monday(sample_timeline, samples_by_outlet):
     calls = _events_with(sample_timeline, "communication", "trump", "haftar")
-    reuters, tac = samples_by_outlet["Reuters"]["id"], samples_by_outlet["The American Conservative"]["id"]
-    both = [e for e in calls if {reuters, tac} <= set(e["articles"])]
+    reuters, tac = samples_by_outlet["Reuters"].id, samples_by_outlet["The American Conservative"].id
+    both = [e for e in calls if {reuters, tac} <= set(e.articles)]
     assert len(both) == 1
     call = both[0]
-    assert (call["date"], call["precision"]) == ("2019-04-15", "day")
+    assert (call.date, call.precision) == ("2019-04-15", "day")
     # the Reuters "Monday" and the American Conservative "last week" are both among its mentions
     texts = {
-        samples_by_outlet[o]["text"][m["start"] : m["end"]]
+        samples_by_outlet[o].text[m.start : m.end]
         for o in ("Reuters", "The American Conservative")
-        for m in call["mentions"]
-        if m["article"] == samples_by_outlet[o]["id"]
+        for m in call.mentions
+        if m.article == samples_by_outlet[o].id
     }
     assert any("on Monday" in t for t in texts) and any("last week" in t for t in texts)
 
@@ -287,32 +288,32 @@ def test_mother_jones_calls_last_year(sample_timeline, samples_by_outlet):
     calls = [
         e
         for e in sample_timeline
-        if e["type"] == "communication" and e["articles"] == [mj["id"]] and e["date_text"] == "last year"
+        if e.type == "communication" and e.articles == [mj.id] and e.date_text == "last year"
     ]
     assert len(calls) == 1
-    assert (calls[0]["date"], calls[0]["precision"]) == ("2019", "year")
+    assert (calls[0].date, calls[0].precision) == ("2019", "year")
 
 
 def test_sisi_meeting_and_gaddafi(sample_timeline):
     meeting = _events_with(sample_timeline, "meeting", "el-sisi")
-    assert [e["date"] for e in meeting] == ["2019-04-09"]
+    assert [e.date for e in meeting] == ["2019-04-09"]
     toppling = _events_with(sample_timeline, "overthrow", "gaddafi")
-    assert toppling and toppling[0]["date"] == "2011"
-    assert len(toppling[0]["articles"]) == 2  # Reuters' "toppled" and Mother Jones' "overthrow of Qaddafi"
+    assert toppling and toppling[0].date == "2011"
+    assert len(toppling[0].articles) == 2  # Reuters' "toppled" and Mother Jones' "overthrow of Qaddafi"
 
 
 def test_sorted_and_provenance(sample_timeline, sample_articles):
-    by_id = {a["id"]: a for a in sample_articles}
-    starts = [e["range"][0] for e in sample_timeline if e["range"]]
+    by_id = {a.id: a for a in sample_articles}
+    starts = [e.range[0] for e in sample_timeline if e.range]
     assert starts == sorted(starts)
-    first_undated = next(i for i, e in enumerate(sample_timeline) if not e["range"])
-    assert all(not e["range"] for e in sample_timeline[first_undated:])
+    first_undated = next(i for i, e in enumerate(sample_timeline) if not e.range)
+    assert all(not e.range for e in sample_timeline[first_undated:])
     for event in sample_timeline:
-        assert set(event) >= {"id", "date", "precision", "date_text", "summary", "participants", "mentions"}
-        for m in event["mentions"]:
-            text = by_id[m["article"]]["text"]
-            assert 0 <= m["start"] <= m["trigger"][0] < m["trigger"][1] <= m["end"] <= len(text)
-    assert len({e["id"] for e in sample_timeline}) == len(sample_timeline)
+        assert event.summary and event.mentions and (event.date is None) == (event.range is None)
+        for m in event.mentions:
+            text = by_id[m.article].text
+            assert 0 <= m.start <= m.trigger[0] < m.trigger[1] <= m.end <= len(text)
+    assert len({e.id for e in sample_timeline}) == len(sample_timeline)
 
 
 def test_deterministic(sample_articles, sample_timeline):
@@ -320,56 +321,57 @@ def test_deterministic(sample_articles, sample_timeline):
 
 
 def test_undated_samples_keep_events_but_leave_dates_open(undated_timeline, undated_sample_articles):
-    assert all(a["published"] is None for a in undated_sample_articles)
+    assert all(a.article.published is None for a in undated_sample_articles)
     calls = [
-        e
-        for e in _events_with(undated_timeline, "communication", "trump", "haftar")
-        if len(e["articles"]) >= 2
+        e for e in _events_with(undated_timeline, "communication", "trump", "haftar") if len(e.articles) >= 2
     ]
-    assert len(calls) == 1 and calls[0]["date"] is None
+    assert len(calls) == 1 and calls[0].date is None
     meeting = _events_with(undated_timeline, "meeting", "el-sisi")
-    assert [e["date"] for e in meeting] == [None]
+    assert [e.date for e in meeting] == [None]
     toppling = _events_with(undated_timeline, "overthrow", "gaddafi")
-    assert toppling[0]["date"] == "2011"  # absolute dates need no publication date
-    relative = {e["date"] for e in undated_timeline if e["date_text"] in ("Monday", "last week", "last year")}
+    assert toppling[0].date == "2011"  # absolute dates need no publication date
+    relative = {e.date for e in undated_timeline if e.date_text in ("Monday", "last week", "last year")}
     assert relative <= {None}
     # dated first, then undated ordered by evidence: the two-outlet call comes before single-article events
-    undated = [e for e in undated_timeline if not e["range"]]
-    assert len(undated[0]["articles"]) >= 2
+    undated = [e for e in undated_timeline if not e.range]
+    assert len(undated[0].articles) >= 2
 
 
 def test_cast_entities_become_participant_ids(sample_articles):
-    reuters = next(a for a in sample_articles if a["outlet"] == "Reuters")
+    reuters = next(a for a in sample_articles if a.article.outlet == "Reuters")
     cast = []
     for name, surname in (("Donald Trump", "Trump"), ("Khalifa Haftar", "Haftar")):
         mentions = [
-            {"article": reuters["id"], "start": e["start"], "end": e["end"], "text": e["text"]}
-            for e in reuters["entities"]
-            if e["text"].endswith(surname)
+            EntityMention(article=reuters.id, start=e.start, end=e.end, text=e.text, kind="ner")
+            for e in reuters.article.entities
+            if e.text.endswith(surname)
         ]
         cast.append(
-            {
-                "id": f"E-{surname.lower()}",
-                "name": name,
-                "type": "PERSON",
-                "aliases": [surname],
-                "mentions": mentions,
-                "labels": [],
-            }
+            Entity(
+                id=f"E-{surname.lower()}",
+                name=name,
+                type="PERSON",
+                aliases=[Alias(text=surname, count=len(mentions))],
+                mentions=mentions,
+                labels=[],
+                label_groups={},
+                articles=[reuters.id],
+                merges=[],
+            )
         )
     events = timeline.build_timeline([reuters], entities=cast)
-    call = [e for e in events if e["type"] == "communication" and e["date"] == "2019-04-15"]
-    assert call and {"E-trump", "E-haftar"} <= set(call[0]["participants"])
+    call = [e for e in events if e.type == "communication" and e.date == "2019-04-15"]
+    assert call and {"E-trump", "E-haftar"} <= set(call[0].participants)
 
 
 def test_publication_date_sources():
-    assert timeline.publication_date({"published": "2019-04-19T10:00:00", "text": ""})["date"] == "2019-04-19"
-    stamped = {"published": None, "text": "Updated March 3, 2021\n\nThe port reopened on Monday."}
-    assert timeline.publication_date(stamped)["date"] == "2021-03-03"
+    assert timeline.publication_date("2019-04-19T10:00:00", "").date == "2019-04-19"
+    stamped = timeline.publication_date(None, "Updated March 3, 2021\n\nThe port reopened on Monday.")
+    assert (stamped.date, stamped.source) == ("2021-03-03", "text")
     windowed = timeline.publication_date(
-        {"published": None, "text": "The port, closed since June 2, 2020, reopened on Monday after talks."}
+        None, "The port, closed since June 2, 2020, reopened on Monday after talks."
     )
-    assert windowed["date"] is None and windowed["window"] == ["2020-06-02", None]
+    assert windowed.date is None and windowed.window == ("2020-06-02", None)
 
 
 def test_render_table(sample_timeline):
@@ -399,10 +401,10 @@ def test_merging_on_unseen_story():
     events = timeline.build_timeline([wire, weekly])
     abiy = _events_with(events, "meeting", "ruto", "ahmed")
     assert len(abiy) == 1
-    assert set(abiy[0]["articles"]) == {wire["id"], weekly["id"]}
-    assert (abiy[0]["date"], abiy[0]["precision"]) == ("2022-05-03", "day")  # "last week" narrowed to Tuesday
+    assert set(abiy[0].articles) == {wire.id, weekly.id}
+    assert (abiy[0].date, abiy[0].precision) == ("2022-05-03", "day")  # "last week" narrowed to Tuesday
     museveni = _events_with(events, "meeting", "museveni")
-    assert [e["date"] for e in museveni] == ["2022-05-05"] and museveni[0]["articles"] == [weekly["id"]]
+    assert [e.date for e in museveni] == ["2022-05-05"] and museveni[0].articles == [weekly.id]
 
 
 def test_summaries_keep_phrasal_particles_and_the_verb_of_a_nominal_subject() -> None:
@@ -415,7 +417,7 @@ def test_summaries_keep_phrasal_particles_and_the_verb_of_a_nominal_subject() ->
         "was fair. The talks collapsed on Wednesday after six hours."
     )
     raws = [RawDocument(source="d.txt", text=text, meta={"published": "2024-05-09"})]
-    summaries = {e["date"]: e["summary"] for e in analyze_articles(process_documents(raws))["events"]}
+    summaries = {e.date: e.summary for e in analyze_articles(process_documents(raws)).events}
     assert summaries["2024-05-07"].startswith("Councillor Ines Barto hit back")
     assert "Tuesday" not in summaries["2024-05-07"]  # the date is not the object
     assert summaries["2024-05-08"].startswith("The talks collapsed")

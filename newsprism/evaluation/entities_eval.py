@@ -17,13 +17,18 @@ Giveme5W1H gold "who" answers give a recall check of person and organisation men
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsprism.evaluation import REPO_ROOT, TEST_DATA, prf, shared_data_dir
+
+if TYPE_CHECKING:
+    from newsprism.nlp import ParsedArticle
+    from newsprism.records import Entity
 
 GOLD_DIR = TEST_DATA / "entities"
 
@@ -32,35 +37,29 @@ def load_gold(folder: Path = GOLD_DIR) -> list[dict[str, Any]]:
     return [json.loads(p.read_text("utf-8")) for p in sorted(folder.glob("*.json"))]
 
 
-def gold_articles(gold: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+def gold_articles(gold: list[dict[str, Any]]) -> tuple[list[ParsedArticle], list[str]]:
     """Article dicts for the gold texts: bundled samples go through the real pipeline (so captions and headlines
     the cleaner removed are there too); written passages are parsed as they are."""
     from newsprism import nlp
     from newsprism.api import process_paths
 
     notes: list[str] = []
-    articles: dict[str, dict[str, Any]] = {}
+    articles: dict[str, ParsedArticle] = {}
     sources = [g for g in gold if g.get("source")]
     if sources:
         processed = process_paths([REPO_ROOT / g["source"] for g in sources])
         for g, article in zip(sources, processed, strict=True):
-            if article["text"] != g["text"]:
+            if article.article.text != g["text"]:
                 notes.append(
                     f"{g['id']}: cleaned text differs from the gold text; parsed the gold text instead"
                 )
                 continue
-            article["id"] = g["id"]
-            articles[g["id"]] = article
+            articles[g["id"]] = nlp.ParsedArticle(
+                dataclasses.replace(article.article, id=g["id"]), article.doc
+            )
     plain = [g for g in gold if g["id"] not in articles]
     for g, doc in zip(plain, nlp.parse(g["text"] for g in plain), strict=True):
-        articles[g["id"]] = {
-            "id": g["id"],
-            "outlet": g["outlet"],
-            "published": g.get("published"),
-            "text": g["text"],
-            "sentences": [(s.start_char, s.end_char) for s in doc.sents],
-            "spacy_doc": doc,
-        }
+        articles[g["id"]] = nlp.parsed_doc(doc, g["id"], outlet=g["outlet"], published=g.get("published"))
     return [articles[g["id"]] for g in gold], notes
 
 
@@ -98,7 +97,7 @@ def b_cubed(gold_of: dict[Any, str], pred_of: dict[Any, str]) -> tuple[float, fl
     return precision, recall, f1
 
 
-def score(gold: list[dict[str, Any]], entities: list[dict[str, Any]]) -> dict[str, Any]:
+def score(gold: list[dict[str, Any]], entities: list[Entity]) -> dict[str, Any]:
     gold_of: dict[tuple[str, int, int], str] = {}
     gold_type: dict[str, str] = {}
     for g in gold:
@@ -109,9 +108,9 @@ def score(gold: list[dict[str, Any]], entities: list[dict[str, Any]]) -> dict[st
     pred_of: dict[tuple[str, int, int], str] = {}
     pred_type: dict[str, str] = {}
     for entity in entities:
-        pred_type[entity["id"]] = entity["type"]
-        for m in entity["mentions"]:
-            pred_of[(m["article"], m["start"], m["end"])] = entity["id"]
+        pred_type[entity.id] = entity.type
+        for m in entity.mentions:
+            pred_of[(m.article, m.start, m.end)] = entity.id
     matched = set(gold_of) & set(pred_of)
     mention_p, mention_r, mention_f = prf(
         len(matched), len(pred_of) - len(matched), len(gold_of) - len(matched)
@@ -126,11 +125,11 @@ def score(gold: list[dict[str, Any]], entities: list[dict[str, Any]]) -> dict[st
     gold_labels = {(g["id"], key): list(texts) for g in gold for key, texts in g["labels"].items()}
     pred_labels: dict[tuple[str, str], list[str]] = defaultdict(list)
     for entity in entities:
-        target = gold_for_pred.get(entity["id"])
+        target = gold_for_pred.get(entity.id)
         if target is None:
             continue
-        for label in entity["labels"]:
-            pred_labels[(label["article"], target)].append(label["text"])
+        for label in entity.labels:
+            pred_labels[(label.article, target)].append(label.text)
     tp = fp = 0
     fn = 0
     errors: list[str] = []
@@ -181,7 +180,8 @@ def _giveme_check() -> dict[str, Any] | None:
     from newsprism import nlp
     from newsprism.entities import resolve_entities
 
-    articles, names = [], []
+    texts: list[tuple[str, str, str]] = []  # (id, outlet, text)
+    names: list[set[str]] = []
     for path in files:
         data = json.loads(path.read_text("utf-8"))
         text = "\n\n".join(str(data.get(k) or "") for k in ("title", "description", "text")).strip()
@@ -191,7 +191,7 @@ def _giveme_check() -> dict[str, Any] | None:
             who += re.findall(r"(?:[A-Z][\w.'-]+)(?:\s+(?:[A-Z][\w.'-]+|al|bin|de|van|von))*", answer or "")
         if not text or not who:
             continue
-        articles.append({"id": path.stem, "outlet": data.get("publisher") or "", "text": text})
+        texts.append((path.stem, data.get("publisher") or "", text))
         # a capitalised phrase counts as a name only if the text never writes it in lower case ("Several")
         names.append(
             {
@@ -200,21 +200,22 @@ def _giveme_check() -> dict[str, Any] | None:
                 if w in text and len(w) > 2 and not re.search(rf"\b{re.escape(w.lower())}\b", text)
             }
         )
-    if not articles:
+    if not texts:
         return None
-    for article, doc in zip(articles, nlp.parse(a["text"] for a in articles), strict=True):
-        article["spacy_doc"] = doc
-        article["sentences"] = [(s.start_char, s.end_char) for s in doc.sents]
+    articles = [
+        nlp.parsed_doc(doc, aid, outlet=outlet)
+        for (aid, outlet, _), doc in zip(texts, nlp.parse(t for _, _, t in texts), strict=True)
+    ]
     entities = resolve_entities(articles)
     found = defaultdict(set)
     for entity in entities:
-        for m in entity["mentions"]:
-            found[m["article"]].add(m["text"])
+        for m in entity.mentions:
+            found[m.article].add(m.text)
     total = hit = 0
     for article, wanted in zip(articles, names, strict=True):
         for name in wanted:
             total += 1
-            hit += any(name in f or f in name for f in found[article["id"]])
+            hit += any(name in f or f in name for f in found[article.id])
     return {"articles": len(articles), "who_names": total, "recall": hit / total if total else 0.0}
 
 

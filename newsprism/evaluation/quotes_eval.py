@@ -19,10 +19,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsprism.evaluation import TEST_DATA, prf, shared_data_dir
+
+if TYPE_CHECKING:
+    from newsprism.nlp import ParsedArticle
+    from newsprism.records import Quote
 
 CACHE_DIR = Path("/tmp/newsprism_polnear_parses")
 THRESHOLDS = (("exact", None), ("overlap>=0.3", 0.3), ("overlap>=0.8", 0.8))
@@ -76,7 +81,13 @@ def is_direct(text: str, spans: list[tuple[int, int]], quote_chars: frozenset[in
 # --------------------------------------------------------------------------------------------- parsing
 
 
-def _load_split(split_dir: Path, limit: int | None = None) -> list[dict[str, Any]]:
+@dataclass
+class AnnotatedArticle:
+    parsed: ParsedArticle
+    gold: list[dict[str, Any]]  # read_brat's attributions
+
+
+def _load_split(split_dir: Path, limit: int | None = None) -> list[AnnotatedArticle]:
     """PolNeAR articles of a split with their (cached) spaCy parses and gold attributions."""
     from spacy.tokens import DocBin
 
@@ -97,12 +108,12 @@ def _load_split(split_dir: Path, limit: int | None = None) -> list[dict[str, Any
         cache.write_bytes(db.to_bytes())
     annotations = sorted((split_dir / "attributions").glob("*.ann"))
     out = []
-    for path, text, doc in zip(files, texts, docs, strict=True):
+    for path, doc in zip(files, docs, strict=True):
         # Articles annotated by several annotators: the first annotation file stands for all.
         ann = next((a for a in annotations if a.name.rsplit("_", 1)[0] == path.stem), None)
         if ann is None:
             continue
-        out.append({"id": path.stem, "text": text, "spacy_doc": doc, "gold": read_brat(ann)})
+        out.append(AnnotatedArticle(nlp.parsed_doc(doc, path.stem), read_brat(ann)))
     return out
 
 
@@ -134,16 +145,17 @@ def _match(
     return pairs
 
 
-def _speaker_ok(text: str, gold: dict[str, Any], quote: dict[str, Any]) -> bool:
-    source = _chars(text, gold["source"])
-    speaker = quote["speaker"]
-    spans = [(speaker["start"], speaker["end"])]
-    if speaker.get("antecedent"):
-        spans.append(tuple(speaker["antecedent"]))
-    return bool(source & _chars(text, spans))
+def _speaker_ok(text: str, gold: dict[str, Any], quote: Quote) -> bool:
+    speaker = quote.speaker
+    if speaker is None or speaker.start is None or speaker.end is None:
+        return False
+    spans = [(speaker.start, speaker.end)]
+    if speaker.antecedent:
+        spans.append(speaker.antecedent)
+    return bool(_chars(text, gold["source"]) & _chars(text, spans))
 
 
-def score_articles(articles: list[dict[str, Any]]) -> dict[str, Any]:
+def score_articles(articles: list[AnnotatedArticle]) -> dict[str, Any]:
     """P/R/F1 per strictness and speaker accuracy, for direct quotes and for all attributions."""
     from newsprism.quotes import extract_quotes, find_quote_spans
 
@@ -153,20 +165,16 @@ def score_articles(articles: list[dict[str, Any]]) -> dict[str, Any]:
     speaker = {subset: [0, 0] for subset in ("direct", "all")}
     misses: dict[str, list[str]] = {"direct": [], "all": []}
     for art in articles:
-        text = art["text"]
+        text = art.parsed.text
         quote_chars = frozenset(i for s, e in find_quote_spans(text) for i in range(s, e))
-        predicted = extract_quotes(art)
+        predicted = extract_quotes(art.parsed)
         for subset in ("direct", "all"):
-            gold = [g for g in art["gold"] if subset == "all" or is_direct(text, g["content"], quote_chars)]
+            gold = [g for g in art.gold if subset == "all" or is_direct(text, g["content"], quote_chars)]
             # The direct subset is defined the same way on both sides: content mostly inside quotation marks
             # (a "partial" quote like 'he has “always run a lean campaign”' counts when mostly quoted).
-            pred = [
-                q
-                for q in predicted
-                if subset == "all" or is_direct(text, [tuple(s) for s in q["segments"]], quote_chars)
-            ]
+            pred = [q for q in predicted if subset == "all" or is_direct(text, q.segments, quote_chars)]
             gsets = [_chars(text, g["content"]) for g in gold]
-            psets = [_chars(text, [tuple(s) for s in q["segments"]]) for q in pred]
+            psets = [_chars(text, q.segments) for q in pred]
             for name, threshold in THRESHOLDS:
                 pairs = _match(gsets, psets, threshold)
                 row = counts[subset][name]
@@ -182,7 +190,7 @@ def score_articles(articles: list[dict[str, Any]]) -> dict[str, Any]:
                     for g, item in enumerate(gold):
                         if g not in matched and len(misses[subset]) < 15:
                             s, e = item["content"][0][0], item["content"][-1][1]
-                            misses[subset].append(f"{art['id']}: {text[s:e][:110]!r}")
+                            misses[subset].append(f"{art.parsed.id}: {text[s:e][:110]!r}")
     result: dict[str, Any] = {}
     for subset in ("direct", "all"):
         result[subset] = {}
@@ -212,7 +220,7 @@ def score_samples() -> dict[str, Any]:
 
     gold = json.loads(SAMPLES_GOLD.read_text(encoding="utf-8"))
     paths = sorted((REPO_ROOT / "examples").glob("*.txt"))
-    articles = {Path(a["source"]).name: a for a in process_paths(paths)}
+    articles = {Path(a.article.source).name: a for a in process_paths(paths)}
     tp = fp = fn = speaker_ok = kind_ok = 0
     for name, items in sorted(gold.items()):
         article = articles[name]
@@ -220,16 +228,17 @@ def score_samples() -> dict[str, Any]:
         used: set[int] = set()
         for item in items:
             # Prefer a quote of the expected kind (one passage can be both a block and an "according to").
-            options = [k for k, q in enumerate(quotes) if k not in used and item["contains"] in q["text"]]
-            same_kind = [k for k in options if quotes[k]["kind"] == item["kind"]]
+            options = [k for k, q in enumerate(quotes) if k not in used and item["contains"] in q.text]
+            same_kind = [k for k in options if quotes[k].kind == item["kind"]]
             hit = next(iter(same_kind or options), None)
             if hit is None:
                 fn += 1
                 continue
             used.add(hit)
             tp += 1
-            speaker_ok += item["speaker"].lower() in quotes[hit]["speaker"]["text"].lower()
-            kind_ok += quotes[hit]["kind"] == item["kind"]
+            speaker = quotes[hit].speaker
+            speaker_ok += bool(speaker and speaker.text and item["speaker"].lower() in speaker.text.lower())
+            kind_ok += quotes[hit].kind == item["kind"]
         fp += len(quotes) - len(used)
     p, r, f = prf(tp, fp, fn)
     return {

@@ -13,14 +13,18 @@ and clustered with the default :class:`newsprism.stories.StoryConfig`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from collections.abc import Sequence
 from itertools import combinations
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsprism.evaluation import REPO_ROOT, TEST_DATA, prf, shared_data_dir
+
+if TYPE_CHECKING:
+    from newsprism.model import StoredArticle
 
 STORY_DATA = TEST_DATA / "stories"
 
@@ -49,8 +53,8 @@ def bcubed_prf(gold: dict[str, str], predicted: dict[str, str]) -> tuple[float, 
     return precision, recall, f1
 
 
-def _process(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Records with title/text/outlet/published -> annotated article dicts (gold label kept as 'gold')."""
+def _process(records: Sequence[dict[str, Any]]) -> list[tuple[StoredArticle, str]]:
+    """Records with title/text/outlet/published -> (annotated article under the set's own id, gold story)."""
     from newsprism.api import process_documents
     from newsprism.model import RawDocument
 
@@ -66,9 +70,7 @@ def _process(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         except Exception as error:  # a record the cleaner rejects is reported, not fatal
             print(f"  skipped {record['id']}: {error}")
             continue
-        article["id"] = str(record["id"])  # score against the set's own ids
-        article["gold"] = str(record["story"])
-        articles.append(article)
+        articles.append((dataclasses.replace(article.article, id=str(record["id"])), str(record["story"])))
     return articles
 
 
@@ -143,14 +145,14 @@ def load_fixtures() -> list[dict[str, Any]]:
 def score_set(records: Sequence[dict[str, Any]], config: Any = None) -> dict[str, Any]:
     from newsprism.stories import cluster_stories
 
-    articles = _process(records)
+    processed = _process(records)
     # Arrival order: by publication date (undated last), then id, as a feed would deliver them.
-    articles.sort(key=lambda a: (a.get("published") is None, a.get("published") or "", a["id"]))
-    stories = cluster_stories(articles, config)
-    predicted = {article_id: story["id"] for story in stories for article_id in story["articles"]}
-    gold = {a["id"]: a["gold"] for a in articles}
+    processed.sort(key=lambda pair: (pair[0].published is None, pair[0].published or "", pair[0].id))
+    stories = cluster_stories([article for article, _ in processed], config)
+    predicted = {article_id: story.id for story in stories for article_id in story.articles}
+    gold = {article.id: story for article, story in processed}
     return {
-        "articles": len(articles),
+        "articles": len(processed),
         "gold_stories": len(set(gold.values())),
         "predicted_stories": len(stories),
         "pairwise": pairwise_prf(gold, predicted),

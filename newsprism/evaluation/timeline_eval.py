@@ -18,11 +18,16 @@ import json
 import re
 import sys
 from collections import Counter
+from collections.abc import Callable
 from itertools import combinations
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsprism.evaluation import TEST_DATA, prf, shared_data_dir
 from newsprism.timeline import parse_published
+
+if TYPE_CHECKING:
+    from newsprism.nlp import ParsedArticle
+    from newsprism.records import Event, EventMention
 
 MERGE_DATA = TEST_DATA / "timeline"
 _STOP = {"the", "a", "an", "of", "in", "on", "at", "to", "and", "'s", "s", "by", "for", "with"}
@@ -56,14 +61,10 @@ def _load_gold_articles() -> list[dict[str, Any]] | None:
     return out
 
 
-def _article(data: dict[str, Any], doc: Any) -> dict[str, Any]:
-    return {
-        "id": data["dId"],
-        "text": data["_text"],
-        "published": data["_published"],
-        "spacy_doc": doc,
-        "extra": {},
-    }
+def _article(data: dict[str, Any], doc: Any) -> ParsedArticle:
+    from newsprism import nlp
+
+    return nlp.parsed_doc(doc, data["dId"], published=data["_published"])
 
 
 def evaluate_giveme5w1h(verbose: bool = False) -> dict[str, Any] | None:
@@ -110,8 +111,8 @@ def evaluate_giveme5w1h(verbose: bool = False) -> dict[str, Any] | None:
             if any(e["range"] and e["range"][0] <= parsed <= e["range"][1] for e in hits):
                 counts["when_in_range"] += 1
         lead_end = list(doc.sents)[min(2, len(list(doc.sents)) - 1)].end_char if len(doc) else 0
-        mentions = timeline.extract_event_mentions(_article(data, doc), doc=doc)
-        main = _main_event([m for m in mentions if m["start"] < lead_end] or mentions)
+        mentions = timeline.extract_event_mentions(_article(data, doc))
+        main = _main_event([m for m in mentions if m.start < lead_end] or mentions)
         five = data["fiveWoneH"]
         for slot in ("who", "what", "where"):
             golds = [a.get("text") for a in five[slot]["annotated"] if a.get("text")]
@@ -124,7 +125,7 @@ def evaluate_giveme5w1h(verbose: bool = False) -> dict[str, Any] | None:
             main_when["gold"] += 1
             # the main event's own time, else the lead's first resolved time (5W1H "when" of the story)
             lead_times = [e for e in expressions if e["start"] < lead_end and e["value"]]
-            value = (main and main.get("time") and main["time"].get("value")) or (
+            value = (main.time.value if main is not None and main.time is not None else None) or (
                 lead_times[0]["value"] if lead_times else None
             )
             main_when["exact"] += int(bool(value) and value in parsed_dates)
@@ -168,31 +169,34 @@ def _gold_consistent(text: str, parsed: str) -> bool:
     return not re.fullmatch(r"\s*(?:in\s+)?\d{4}\s*", text)
 
 
-def _main_event(mentions: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _main_event(mentions: list[EventMention]) -> EventMention | None:
     """The lead's event: the first mention that names a participant and carries a time, else the first with a
     participant, else the first at all (news puts the main event first)."""
-    for test in (lambda m: m["participants"] and m["time"], lambda m: m["participants"], lambda m: True):
+    tests: tuple[Callable[[EventMention], bool], ...] = (
+        lambda m: bool(m.participants and m.time),
+        lambda m: bool(m.participants),
+        lambda m: True,
+    )
+    for test in tests:
         found = [m for m in mentions if test(m)]
         if found:
-            return min(found, key=lambda m: m["trigger"]["start"])
+            return min(found, key=lambda m: m.trigger.start)
     return None
 
 
-def _slot_text(mention: dict[str, Any], slot: str, doc: Any) -> str:
+def _slot_text(mention: EventMention, slot: str, doc: Any) -> str:
     if slot == "who":
-        return mention.get("subject") or " ".join(mention["names"].values())
+        return mention.subject or " ".join(mention.names.values())
     if slot == "what":  # the predicate and what follows it in its clause, up to twelve tokens
-        trigger = doc.char_span(
-            mention["trigger"]["start"], mention["trigger"]["end"], alignment_mode="expand"
-        )
+        trigger = doc.char_span(mention.trigger.start, mention.trigger.end, alignment_mode="expand")
         if trigger is None:
-            return mention["trigger"]["text"]
+            return mention.trigger.text
         head = trigger.root
         after = [t for t in head.subtree if t.i >= head.i and t.dep_ not in ("punct",)][:12]
         return " ".join(t.text for t in after)
-    if mention["where"]:
-        return " ".join(mention["where"])
-    sent = doc.char_span(mention["start"], mention["end"], alignment_mode="expand")
+    if mention.where:
+        return " ".join(mention.where)
+    sent = doc.char_span(mention.start, mention.end, alignment_mode="expand")
     places = [e.text for e in (sent.ents if sent is not None else []) if e.label_ in ("GPE", "LOC", "FAC")]
     return places[0] if places else ""
 
@@ -207,12 +211,12 @@ def evaluate_merging(verbose: bool = False) -> dict[str, Any]:
         text = (MERGE_DATA / spec["file"]).read_text(encoding="utf-8")
         article = process_text(text, source=spec["file"], published=spec["published"], outlet=spec["outlet"])
         articles.append(article)
-        id_of[spec["file"]] = article["id"]
-    by_id = {a["id"]: a for a in articles}
+        id_of[spec["file"]] = article.id
+    by_id = {a.id: a for a in articles}
     events = timeline.build_timeline(articles)
-    trigger_to_event = {(m["article"], m["trigger"][0]): e for e in events for m in e["mentions"]}
+    trigger_to_event = {(m.article, m.trigger[0]): e for e in events for m in e.mentions}
 
-    found: dict[tuple[str, str, int], dict[str, Any]] = {}  # gold mention -> system event
+    found: dict[tuple[str, str, int], Event] = {}  # gold mention -> system event
     gold_mentions: list[tuple[str, str, int]] = []
     gold_event_of: dict[tuple[str, str, int], str] = {}
     date_ok = 0
@@ -220,7 +224,7 @@ def evaluate_merging(verbose: bool = False) -> dict[str, Any]:
         system_dates = []
         for m in event["mentions"]:
             article_id = id_of[m["file"]]
-            text = by_id[article_id]["text"]
+            text = by_id[article_id].text
             starts = [x.start() for x in re.finditer(re.escape(m["trigger"]), text)]
             start = starts[m.get("occurrence", 1) - 1]
             key = (m["file"], m["trigger"], start)
@@ -236,7 +240,7 @@ def evaluate_merging(verbose: bool = False) -> dict[str, Any]:
             )
             if hit is not None:
                 found[key] = hit
-                system_dates.append(hit["date"])
+                system_dates.append(hit.date)
             elif verbose:
                 print(f"  mention not extracted: {m['file']}: {m['trigger']!r}")
         date_ok += int(bool(system_dates) and all(d == event["date"] for d in system_dates))
@@ -247,7 +251,7 @@ def evaluate_merging(verbose: bool = False) -> dict[str, Any]:
             if cross_only and a[0] == b[0]:
                 continue
             same_gold = gold_event_of[a] == gold_event_of[b]
-            same_system = a in found and b in found and found[a]["id"] == found[b]["id"]
+            same_system = a in found and b in found and found[a].id == found[b].id
             tp += same_gold and same_system
             fp += (not same_gold) and same_system
             fn += same_gold and not same_system

@@ -7,6 +7,10 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from newsprism.records import Document, to_builtins
+
+View = dict[str, Any]  # the template's view model: plain values, built from the records just before rendering
+
 _env = Environment(
     loader=PackageLoader("newsprism.report", "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
@@ -15,12 +19,12 @@ _env = Environment(
 )
 
 
-def _paragraph_segments(article: dict[str, Any]) -> list[dict[str, Any]]:
+def _paragraph_segments(article: View) -> list[View]:
     """The cleaned text as paragraphs (with entity highlights), removed blocks placed where they stood."""
     text = article["text"]
     removed = sorted(article["removed"], key=lambda r: (r.get("at", 0), r["start"]))
     entities = sorted(article["entities"], key=lambda e: e["start"])
-    items: list[dict[str, Any]] = []
+    items: list[View] = []
     pos = 0
     r_i = 0
     for para in text.split("\n\n"):
@@ -29,7 +33,7 @@ def _paragraph_segments(article: dict[str, Any]) -> list[dict[str, Any]]:
         while r_i < len(removed) and removed[r_i].get("at", 0) <= start:
             items.append({"kind": "removed", "reason": removed[r_i]["reason"], "text": removed[r_i]["text"]})
             r_i += 1
-        pieces: list[dict[str, Any]] = []
+        pieces: list[View] = []
         cursor = start
         for ent in entities:
             if ent["start"] < cursor or ent["end"] > end:
@@ -47,7 +51,7 @@ def _paragraph_segments(article: dict[str, Any]) -> list[dict[str, Any]]:
     return items
 
 
-def _labels_by_outlet(entity: dict[str, Any]) -> list[tuple[str, list[str]]]:
+def _labels_by_outlet(entity: View) -> list[tuple[str, list[str]]]:
     grouped: dict[str, list[str]] = {}
     for label in entity.get("labels", []):
         texts = grouped.setdefault(label.get("outlet") or "unknown outlet", [])
@@ -56,7 +60,8 @@ def _labels_by_outlet(entity: dict[str, Any]) -> list[tuple[str, list[str]]]:
     return sorted(grouped.items())
 
 
-def render_html(document: dict[str, Any]) -> str:
+def render_html(record: Document) -> str:
+    document: View = to_builtins(record)
     articles = [{**a, "items": _paragraph_segments(a)} for a in document["articles"]]
     by_id = {a["id"]: a for a in document["articles"]}
     stories = []
@@ -72,5 +77,5 @@ def render_html(document: dict[str, Any]) -> str:
     )
 
 
-def write_html(document: dict[str, Any], path: str | Path) -> None:
+def write_html(document: Document, path: str | Path) -> None:
     Path(path).write_text(render_html(document), encoding="utf-8")

@@ -21,8 +21,18 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 from newsprism import records
-from newsprism.records import ArticleExtraction, Entity, Event, Quote, StageFailure, Story, StoryAnalysis
+from newsprism.records import (
+    ArticleExtraction,
+    Entity,
+    EventMention,
+    Quote,
+    StageFailure,
+    Story,
+    StoryAnalysis,
+)
 from newsprism.stages import stage
 from newsprism.stages.extract import local_id
 
@@ -60,7 +70,7 @@ def canonical_order(rows: Iterable[tuple[str, str | None]]) -> list[str]:
 REBUILD_BELOW = 5_000
 
 
-def update_story_index(store: Store) -> list[dict[str, Any]]:
+def update_story_index(store: Store) -> list[Story]:
     """Place every article the index does not hold yet; return the story records (largest first)."""
     from newsprism.stories import StoryIndex
 
@@ -75,7 +85,7 @@ def update_story_index(store: Store) -> list[dict[str, Any]]:
         chunk = order[start : start + 200]
         vectors = store.story_vectors(chunk)
         for article in store.iter_articles(chunk, with_doc=False):
-            index.add(article, records.unpack_vector(vectors[article["id"]]))
+            index.add(article, records.unpack_vector(vectors[article.id]))
     if order or blob is None:
         store.save_state(STORIES.name, STORIES.version, pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
     return index.stories()
@@ -84,12 +94,12 @@ def update_story_index(store: Store) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------------------------- story analysis
 
 
-def story_inputs(story: dict[str, Any], body_hashes: dict[str, str]) -> str:
+def story_inputs(story: Story, body_hashes: dict[str, str]) -> str:
     """What a story's analysis depends on: its members (and their texts) and the stage versions."""
     digest = hashlib.sha1(f"{ANALYSIS.version}|{EXTRACT.version}".encode())
-    for article_id in sorted(story["articles"]):
+    for article_id in sorted(story.articles):
         digest.update(f"|{article_id}:{body_hashes.get(article_id, '')}".encode())
-    for group in story["duplicates"]:
+    for group in story.duplicates:
         digest.update(("|dup:" + ",".join(group)).encode())
     return digest.hexdigest()[:32]
 
@@ -113,7 +123,7 @@ def _local_entities(extraction: ArticleExtraction, outlet: str) -> list[entities
                     Label(aid, lab.outlet, lab.text, lab.start, lab.end, lab.kind, lab.head, lab.source)
                     for lab in rec.labels
                 ],
-                merges=[records.to_builtins(m) for m in rec.merges],
+                merges=list(rec.merges),
                 acronym=rec.acronym,
                 nominal_keys=frozenset(rec.nominal_keys),
                 place=rec.place,
@@ -126,37 +136,33 @@ def _local_entities(extraction: ArticleExtraction, outlet: str) -> list[entities
 MentionKey = tuple[str, int, int]
 
 
-def _assign_ids(
-    entities: list[dict[str, Any]], previous: dict[MentionKey, str], taken: set[str]
-) -> dict[str, str]:
+def _assign_ids(entities: list[Entity], previous: dict[MentionKey, str], taken: set[str]) -> dict[str, str]:
     """Give each new entity the id of the stored entity holding most of its mentions (older ids survive);
     mint an id only for an actor never seen. Returns {minted id -> final id}."""
     final: dict[str, str] = {}
     claimed: set[str] = set()
-    ranked = sorted(entities, key=lambda e: (-len(e["mentions"]), e["id"]))
+    ranked = sorted(entities, key=lambda e: (-len(e.mentions), e.id))
     for entity in ranked:
         votes = Counter(
-            previous[key]
-            for m in entity["mentions"]
-            if (key := (m["article"], m["start"], m["end"])) in previous
+            previous[key] for m in entity.mentions if (key := (m.article, m.start, m.end)) in previous
         )
         chosen = next(
             (old for old, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0])) if old not in claimed),
             None,
         )
         if chosen is None:
-            base = entity["id"].split("-")[0]
+            base = entity.id.split("-")[0]
             chosen, n = base, 1
             while chosen in claimed or (chosen in taken and chosen not in votes):
                 n += 1
                 chosen = f"{base}-{n}"
         claimed.add(chosen)
-        final[entity["id"]] = chosen
+        final[entity.id] = chosen
     return final
 
 
 def analyze_story(
-    story: dict[str, Any],
+    story: Story,
     extractions: dict[str, ArticleExtraction],
     outlets: dict[str, str],
     previous_ids: dict[MentionKey, str],
@@ -166,7 +172,7 @@ def analyze_story(
     from newsprism.entities import build_entities, link_local_entities
     from newsprism.timeline import timeline_from_mentions
 
-    members = sorted(a for a in story["articles"] if a in extractions)
+    members = sorted(a for a in story.articles if a in extractions)
     locals_: list[entities_mod.LocalEntity] = []
     local_keys: list[tuple[str, str]] = []  # (article, local id) of each entry of locals_
     for aid in members:
@@ -181,14 +187,14 @@ def analyze_story(
         for local_index, _ in cluster:
             global_of[local_keys[local_index]] = rename[minted]
     for entity in cast:
-        entity["id"] = rename[entity["id"]]
-    story_id = story["id"]
+        entity.id = rename[entity.id]
+    story_id = story.id
 
     def remap(article: str, local: str | None) -> str | None:
         return global_of.get((article, local)) if local else None
 
     quotes: list[Quote] = []
-    mentions: list[dict[str, Any]] = []
+    mentions: list[EventMention] = []
     for aid in members:
         extraction = extractions[aid]
         for quote in extraction.quotes:
@@ -196,26 +202,27 @@ def analyze_story(
                 quote.speaker.entity = remap(aid, quote.speaker.entity)
             quotes.append(quote)
         for mention in extraction.event_mentions:
-            plain = records.to_builtins(mention)
-            plain["participants"] = [remap(aid, p) or p for p in mention.participants]
-            plain["names"] = {remap(aid, k) or k: v for k, v in mention.names.items()}
-            mentions.append(plain)
-    events = [records.convert({**e, "story": story_id}, Event) for e in timeline_from_mentions(mentions)]
+            participants = [remap(aid, p) or p for p in mention.participants]
+            names = {remap(aid, k) or k: v for k, v in mention.names.items()}
+            mentions.append(msgspec.structs.replace(mention, participants=participants, names=names))
+    events = timeline_from_mentions(mentions)
+    for event in events:
+        event.story = story_id
     return StoryAnalysis(
-        story=records.convert(story, Story),
-        entities=[records.convert(e, Entity) for e in cast],
+        story=story,
+        entities=cast,
         quotes=quotes,
         events=events,
     )
 
 
 def _cluster_entities(
-    cast: list[dict[str, Any]],
+    cast: list[Entity],
     clusters: Sequence[Sequence[tuple[int, Any]]],
     locals_: list[entities_mod.LocalEntity],
 ) -> list[str]:
     """The (minted) cast id of each cluster, found through its first mention (build_entities reorders)."""
-    by_mention = {(m["article"], m["start"], m["end"]): e["id"] for e in cast for m in e["mentions"]}
+    by_mention = {(m.article, m.start, m.end): e.id for e in cast for m in e.mentions}
     out = []
     for cluster in clusters:
         local = locals_[cluster[0][0]]
@@ -227,45 +234,43 @@ def _cluster_entities(
 def update_corpus(store: Store, on_story: Callable[[int, int], None] | None = None) -> CorpusReport:
     """Bring stories and their analyses up to date with the stored articles; failures are recorded."""
     report = CorpusReport()
-    story_dicts = update_story_index(store)
+    stories = update_story_index(store)
     previous_members = store.story_members()
     previous_inputs = store.story_inputs()
     body_hashes = store.body_hashes()
-    new_ids = {s["id"] for s in story_dicts}
-    aliases = _absorbed(previous_members, story_dicts, new_ids)
-    for story in story_dicts:
-        story["former_ids"] = sorted(old for old, new in aliases.items() if new == story["id"])
+    new_ids = {s.id for s in stories}
+    aliases = _absorbed(previous_members, stories, new_ids)
+    for story in stories:
+        story.former_ids = sorted(old for old, new in aliases.items() if new == story.id)
     changed = [
         (position, s)
-        for position, s in enumerate(story_dicts)
-        if previous_inputs.get(s["id"]) != story_inputs(s, body_hashes)
+        for position, s in enumerate(stories)
+        if previous_inputs.get(s.id) != story_inputs(s, body_hashes)
     ]
-    store.save_story_order([s["id"] for s in story_dicts], aliases)
+    store.save_story_order([s.id for s in stories], aliases)
     taken = store.entity_ids()
     for n, (position, story) in enumerate(changed, start=1):
         try:
             analysis = _analyze_stored(store, story, previous_members, aliases, taken)
             store.save_story_analysis(position, story_inputs(story, body_hashes), analysis)
             taken.update(e.id for e in analysis.entities)
-            report.recomputed.append(story["id"])
+            report.recomputed.append(story.id)
         except Exception as exc:
-            log.debug("story analysis failed for %s", story["id"], exc_info=True)
+            log.debug("story analysis failed for %s", story.id, exc_info=True)
             failure = StageFailure(
-                item=story["id"], stage=ANALYSIS.name, error=type(exc).__name__, message=str(exc)
+                item=story.id, stage=ANALYSIS.name, error=type(exc).__name__, message=str(exc)
             )
             report.failures.append(failure)
-            store.save_story_failure(position, records.convert(story, Story), failure)
+            store.save_story_failure(position, story, failure)
         if on_story:
             on_story(n, len(changed))
-    report.stories = [records.convert(s, Story) for s in story_dicts]
+    report.stories = stories
     return report
 
 
-def _absorbed(
-    previous: dict[str, list[str]], stories: list[dict[str, Any]], live: set[str]
-) -> dict[str, str]:
+def _absorbed(previous: dict[str, list[str]], stories: list[Story], live: set[str]) -> dict[str, str]:
     """Stored story ids that no longer exist -> the story that now holds most of their articles."""
-    story_of = {aid: s["id"] for s in stories for aid in s["articles"]}
+    story_of = {aid: s.id for s in stories for aid in s.articles}
     out: dict[str, str] = {}
     for old, members in previous.items():
         if old in live:
@@ -278,17 +283,17 @@ def _absorbed(
 
 def _analyze_stored(
     store: Store,
-    story: dict[str, Any],
+    story: Story,
     previous_members: dict[str, list[str]],
     aliases: dict[str, str],
     taken: set[str],
 ) -> StoryAnalysis:
-    members = list(story["articles"])
+    members = list(story.articles)
     extractions = store.extractions(members)
     missing = [a for a in members if a not in extractions]
     if missing:
-        log.info("story %s: %d articles have no extraction yet", story["id"], len(missing))
-    sources = [story["id"], *story.get("former_ids", [])]
+        log.info("story %s: %d articles have no extraction yet", story.id, len(missing))
+    sources = [story.id, *story.former_ids]
     previous_ids = store.entity_ids_by_mention(sources)
     return analyze_story(story, extractions, store.outlets_of(members), previous_ids, taken)
 

@@ -10,40 +10,30 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from newsprism import records
 from newsprism.records import ArticleExtraction, StageFailure
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
-
     from newsprism import entities as entities_mod
+    from newsprism.nlp import ParsedArticle
 
 log = logging.getLogger("newsprism")
 
 STAGE = "extract"
 
 
-@dataclass
-class ExtractInput:
-    """One article to extract from: its stored fields (as the stage functions read them) and its parse."""
-
-    article: dict[str, Any]
-    doc: Doc
-
-
 def local_id(index: int) -> str:
     return f"L{index}"
 
 
-def _local_cast(local: entities_mod.LocalEntity, index: int) -> dict[str, Any]:
+def _local_cast(local: entities_mod.LocalEntity, index: int) -> records.Entity:
     """One local actor in the shape the quote and event passes read a cast entity in."""
     from newsprism.entities import build_entities
 
     (entity,) = build_entities([local], [[(0, [])]])
-    entity["id"] = local_id(index)
+    entity.id = local_id(index)
     return entity
 
 
@@ -83,19 +73,16 @@ def _to_record(local: entities_mod.LocalEntity) -> records.LocalEntity:
 
 
 def extract_one(
-    item: ExtractInput, locals_: list[entities_mod.LocalEntity], story_vector: Any
+    item: ParsedArticle, locals_: list[entities_mod.LocalEntity], story_vector: Any
 ) -> ArticleExtraction:
     from newsprism.quotes import extract_quotes
     from newsprism.timeline import extract_event_mentions
 
-    article = {**item.article, "spacy_doc": item.doc}
     cast = [_local_cast(local, i) for i, local in enumerate(locals_)]
-    quotes = [records.convert(q, records.Quote) for q in extract_quotes(article, cast)]
-    events = [
-        records.convert(m, records.EventMention) for m in extract_event_mentions(article, cast, doc=item.doc)
-    ]
+    quotes = extract_quotes(item, cast)
+    events = extract_event_mentions(item, cast)
     return ArticleExtraction(
-        article=item.article["id"],
+        article=item.id,
         entities=[_to_record(local) for local in locals_],
         quotes=quotes,
         event_mentions=events,
@@ -103,7 +90,7 @@ def extract_one(
     )
 
 
-def run(batch: Sequence[ExtractInput], context: object = None) -> list[ArticleExtraction | StageFailure]:
+def run(batch: Sequence[ParsedArticle], context: object = None) -> list[ArticleExtraction | StageFailure]:
     """The stage: one result per input, in order; an article that fails is a StageFailure, not an abort.
 
     The model calls are batched over the whole batch: one MiniLM call for every actor context, one for every
@@ -116,7 +103,7 @@ def run(batch: Sequence[ExtractInput], context: object = None) -> list[ArticleEx
     locals_by_item: dict[int, list[entities_mod.LocalEntity]] = {}
     for n, item in enumerate(batch):
         try:
-            locals_by_item[n] = extract_local_entities({**item.article, "spacy_doc": item.doc})
+            locals_by_item[n] = extract_local_entities(item)
         except Exception as exc:
             out[n] = _failure(item, exc)
     ok = [n for n in range(len(batch)) if out[n] is None]
@@ -131,6 +118,6 @@ def run(batch: Sequence[ExtractInput], context: object = None) -> list[ArticleEx
     return [r for r in out if r is not None]
 
 
-def _failure(item: ExtractInput, exc: BaseException) -> StageFailure:
-    log.debug("extract failed on %s", item.article.get("id"), exc_info=True)
-    return StageFailure(item=str(item.article["id"]), stage=STAGE, error=type(exc).__name__, message=str(exc))
+def _failure(item: ParsedArticle, exc: BaseException) -> StageFailure:
+    log.debug("extract failed on %s", item.id, exc_info=True)
+    return StageFailure(item=item.id, stage=STAGE, error=type(exc).__name__, message=str(exc))
