@@ -568,6 +568,26 @@ def _outlet_names() -> frozenset[str]:
     return frozenset(_name_form(name) for name in known_outlets())
 
 
+def _acronym_like(tok: Token) -> bool:
+    """Capital initials in a sentence written in lower case (a line in capitals, "BUSH WINS", says nothing)."""
+    if not (2 <= len(tok.text) <= 5 and tok.text.isalpha() and tok.text.isupper()):
+        return False
+    return any(t.is_alpha and not t.is_upper for t in tok.sent if t.i != tok.i)
+
+
+def _names_a_day(ent: Span) -> bool:
+    """NER's "Super" of "Super Tuesday", "Easter" of "Easter Sunday": a name that modifies a date outside it
+    is part of the day's name, not an actor or a place."""
+    last = ent[-1]
+    head = last.head
+    return (
+        ent.label_ not in ("DATE", "TIME", "EVENT")
+        and last.dep_ == "compound"
+        and not ent.start <= head.i < ent.end
+        and head.ent_type_ in ("DATE", "TIME", "EVENT")
+    )
+
+
 def _match_title(tokens: list[str], rules: EntityRules) -> int:
     """Length of the longest title at the start of ``tokens`` (folded), 0 if none."""
     for n in range(min(rules.max_title_len, len(tokens)), 0, -1):
@@ -717,6 +737,8 @@ class _ArticleResolver:
             end -= 1
         if all(self.folded[i] in self.rules.title_words for i in range(start, end)):
             return  # "the King said", "Supreme" (Leader): a title alone is not a name
+        if end - start == 1 and etype == "PERSON" and _acronym_like(self.doc[start]):
+            etype = "ORG"  # "FBN", "CNN" typed PERSON: a person is not written in capital initials
         n = _match_title(self.folded[start : start + self.rules.max_title_len], self.rules)
         if n and start + n > end:
             return  # "Commerce" of "Commerce Secretary Gina Raimondo"
@@ -825,7 +847,7 @@ class _ArticleResolver:
 
     def extract_mentions(self) -> None:
         # people NER names in full anywhere in the article: an owner in "Haftar’s Libyan National Army" must be one
-        ents = [piece for ent in self.doc.ents for piece in self._entity_pieces(ent)]
+        ents = [piece for ent in self.doc.ents if not _names_a_day(ent) for piece in self._entity_pieces(ent)]
         # Distinct keys only: they are tested with any(), and a name repeated a thousand times is one key.
         self._ner_person_keys = list(
             dict.fromkeys(

@@ -281,6 +281,7 @@ class _Article:
 
     def __init__(self, parsed: ParsedArticle, entities: Sequence[Entity] | None, rules: QuoteRules):
         self.id = parsed.id
+        self.author = _byline_name(parsed.article.author)
         self.doc = parsed.doc
         self.text = parsed.text
         self.rules = rules
@@ -517,6 +518,22 @@ class _CastIndex:
         return None
 
 
+_BYLINE_CUT = re.compile(r"\s*(?:[,;|/(@]|\band\b|\bemail\b|\bfor\b|\.\s)", re.IGNORECASE)
+
+
+def _byline_name(author: str | None) -> str | None:
+    """The first writer's name in a byline ("By EDUARDO PORTER. Email: ..." -> "Eduardo Porter"), or None
+    when the byline holds no name of two to four words."""
+    if not author:
+        return None
+    text = re.sub(r"^\s*by\s+", "", author, flags=re.IGNORECASE)
+    name = _BYLINE_CUT.split(text, maxsplit=1)[0].strip(" .")
+    words = name.split()
+    if not 2 <= len(words) <= 4 or not all(re.fullmatch(r"[^\W\d_][\w.'’-]*", w) for w in words):
+        return None
+    return name.title() if name.isupper() else name
+
+
 def _clean_name(surface: str) -> str:
     name = re.sub(r"[’']s?$", "", surface.strip())
     name = re.sub(r"^(the|The|Mr\.|Mrs\.|Ms\.|Dr\.)\s+", "", name)
@@ -663,6 +680,10 @@ def _resolve_speaker(head: Token, cue: Token, ctx: _Article) -> tuple[Speaker, s
                 speaker.text, speaker.type, speaker.resolution = found[2], "PERSON", "pronoun"
                 source_type = _person_type(found[2], "", ctx)
                 return _attach_entity(speaker, anchor, ctx), source_type
+        if low in ("i", "we") and not ctx.in_quote(start):
+            # Outside quotation marks the first person is the writer ("I believe", "we know that").
+            speaker.text, speaker.type, speaker.resolution = ctx.author or "the author", "PERSON", "author"
+            return speaker, "named_person" if ctx.author else "unresolved"
         return speaker, ("organisation" if low == "it" else "unresolved")
 
     lemma = head.lemma_.lower()

@@ -516,3 +516,43 @@ def test_initials_and_suffixes_never_make_a_match(short: str, full: str) -> None
 )
 def test_surnames_and_names_without_initials_still_match(short: str, full: str) -> None:
     assert person_names_compatible(key_tokens(short), key_tokens(full))
+
+
+def test_a_word_of_a_named_day_is_no_entity() -> None:
+    entities = cast(
+        "Senator Ada Munro won four states on Super Tuesday, and Easter Sunday services were moved indoors.",
+        "Munro thanked voters in Ohio after Super Tuesday.",
+    )
+    names = {a.text for e in entities for a in e.aliases}
+    assert "Super" not in names and "Easter" not in names
+    assert {"Ada Munro", "Ohio"} <= {e.name for e in entities}
+
+
+@pytest.mark.slow
+def test_one_full_name_in_two_stories_is_one_entity_but_a_lone_surname_is_not() -> None:
+    from newsprism.analysis import analyze_articles
+    from newsprism.api import process_documents
+    from newsprism.model import RawDocument
+
+    texts = {
+        "port.txt": "Harbour strike ends in Tarvik\n\nMayor Ilse Brandt announced on Monday that dockworkers in "
+        "Tarvik had accepted a new contract after a nine-day strike. Brandt said cargo would move again by "
+        "Wednesday. Kessler, a crane driver, said the pay rise was modest.",
+        "school.txt": "New school opens in Nordby\n\nOn Friday the mayor, Ilse Brandt, opened a primary school "
+        "in Nordby, the first built in the valley in forty years. Pupils sang for the guests. Kessler, the "
+        "headteacher, said 120 children had enrolled.",
+    }
+    raws = [RawDocument(source=name, text=text) for name, text in texts.items()]
+    result = analyze_articles(process_documents(raws))
+    assert len(result.stories) == 2
+    ids_of = [{e.name: e.id for e in story.entities} for story in result.stories]
+    assert ids_of[0]["Ilse Brandt"] == ids_of[1]["Ilse Brandt"]
+    assert ids_of[0]["Kessler"] != ids_of[1]["Kessler"]  # a surname alone may be two people
+    brandt = next(e for e in result.entities if e.name == "Ilse Brandt")
+    assert len(brandt.articles) == 2
+
+
+def test_capital_initials_are_not_a_person() -> None:
+    entities = cast("Mayor Dana Okafor spoke to FBN about the flood in Harlan on Tuesday.")
+    assert {e.name for e in entities if e.type == "PERSON"} == {"Dana Okafor"}
+    assert [e.type for e in entities if e.name == "FBN"] == ["ORG"]

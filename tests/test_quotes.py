@@ -856,3 +856,22 @@ def test_according_to_a_common_noun_is_an_attribution_but_not_according_to_plan(
     assert quote.kind == "according_to" and quote.speaker.text == "the harbour master"
     assert "three ferries were cancelled" in quote.text
     assert _quotes_of("According to plan, the ferries sailed at noon.") == []
+
+
+def test_the_writers_first_person_is_the_author_but_a_quoted_i_is_not() -> None:
+    from newsprism.api import process_text
+
+    text = (
+        "Why the depot vote matters\n\n"
+        "I believe the council has misread the mood in Harlan. "
+        '"I told them the depot would cost jobs," said Mara Quist, a union organiser.'
+    )
+    parsed = process_text(text, source="col.txt", author="By NORA VALE. Email: nvale@example.org")
+    quotes = extract_quotes(parsed)
+    writer = next(q for q in quotes if "misread the mood" in q.text)
+    assert writer.speaker and (writer.speaker.text, writer.speaker.mention) == ("Nora Vale", "I")
+    assert writer.speaker.resolution == "author"
+    quoted = next(q for q in quotes if "cost jobs" in q.text)
+    assert quoted.speaker and quoted.speaker.text == "Mara Quist"
+    unsigned = extract_quotes(process_text(text, source="col2.txt"))
+    assert next(q for q in unsigned if "misread the mood" in q.text).speaker.text == "the author"

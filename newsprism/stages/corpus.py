@@ -153,12 +153,26 @@ def _assign_ids(entities: list[Entity], previous: dict[MentionKey, str], taken: 
         if chosen is None:
             base = entity.id.split("-")[0]
             chosen, n = base, 1
-            while chosen in claimed or (chosen in taken and chosen not in votes):
+            shared = _one_actor_across_stories(entity)
+            while chosen in claimed or (chosen in taken and chosen not in votes and not (shared and n == 1)):
                 n += 1
                 chosen = f"{base}-{n}"
         claimed.add(chosen)
         final[entity.id] = chosen
     return final
+
+
+def _one_actor_across_stories(entity: Entity) -> bool:
+    """Whether another story's entity of the same canonical name and type is this one: a person's full name,
+    a place, a group, an organisation named in two words or more or by an acronym ("CNN", "GOP"). A bare
+    surname or a one-word organisation ("Smith", "Senate": whose?) may be anyone, so it keeps an id of its own."""
+    words = entity.name.split()
+    if entity.type == "PERSON":
+        return len(words) >= 2
+    if entity.type in ("GPE", "LOC", "NORP"):
+        return True
+    acronym = len(words) == 1 and len(words[0]) >= 3 and words[0].isupper() and words[0].isalpha()
+    return entity.type in ("ORG", "FAC") and (len(words) >= 2 or acronym)
 
 
 def analyze_story(
