@@ -1399,7 +1399,7 @@ def _floating_quotes(ctx: _Article, attributions: list[_Attribution], used: set[
         c = bisect_right(covered_starts, s) - 1
         if c >= 0 and e <= covered_max_end[c] + 1:
             continue  # inside a segment some cue already attributed
-        labelled = _colon_label(ctx, s)
+        labelled = _colon_label(ctx, s) or _dash_credit(ctx, e)
         if labelled is not None:
             attributions.append(_Attribution("direct", [(s, e)], ":", labelled[2], labelled[0], labelled[1]))
             track(len(attributions) - 1)
@@ -1436,6 +1436,76 @@ def _floating_quotes(ctx: _Article, attributions: list[_Attribution], used: set[
         used.add(k)
 
 
+# 'WALLACE: Let’s start with ...', 'PENCE: Well, Chris, ...': a transcript turn is a paragraph opened by the
+# speaker's name in capitals and a colon (a label such as "UPDATE:" or "PHOTO:" is none).
+_TURN = re.compile(r"[\"“]?[ \t]*(?P<name>[A-Z][A-Z.'’-]{2,}(?:[ \t][A-Z][A-Z.'’-]+){0,2}):[ \t]+(?=\S)")
+_NOT_SPEAKER_LABELS = frozenset(
+    {"UPDATE", "UPDATED", "NOTE", "EDITOR'S NOTE", "EDITOR’S NOTE", "PHOTO", "PHOTOS", "VIDEO", "WATCH", "READ",
+     "RELATED", "READ MORE", "CORRECTION", "CLARIFICATION", "BREAKING", "SOURCE", "SOURCES", "TRANSCRIPT",
+     "WARNING", "FACT CHECK", "ANALYSIS", "OPINION", "EXCLUSIVE", "LIVE", "TOPICS", "TAGS"}
+)  # fmt: skip
+
+
+def _transcript_turns(ctx: _Article, attributions: list[_Attribution]) -> list[_Attribution]:
+    """Each turn of a transcript: the paragraph after the label, verbatim (a direct quote of the labelled
+    speaker), unless a cue already attributed text in it."""
+    covered = sorted(seg for att in attributions for seg in att.segments)
+    out = []
+    for start, end in ctx.paragraphs:
+        match = _TURN.match(ctx.text, start, end)
+        if match is None or match.group("name").strip(".") in _NOT_SPEAKER_LABELS:
+            continue
+        speech_start = match.end()
+        speech_end = end - 1 if ctx.text[end - 1] in '"”' and ctx.text[start] in '"“' else end
+        if speech_end - speech_start < 20 or any(cs < speech_end and speech_start < ce for cs, ce in covered):
+            continue
+        n_start, n_end = match.span("name")
+        label = match.group("name")
+        name = label.title() if label.isupper() else label
+        speaker = Speaker(
+            text=name, type="PERSON", mention=label, start=n_start, end=n_end, resolution="name"
+        )
+        speaker = _attach_entity(speaker, (n_start, n_end), ctx)
+        source_type = _person_type(speaker.text or name, "", ctx)
+        out.append(
+            _Attribution(
+                "direct", [(speech_start, speech_end)], ":", (n_end, n_end + 1), speaker, source_type
+            )
+        )
+    return out
+
+
+# '“…” ― Sonya Herridge': a dash after the closing mark, then a name that ends the line or the sentence.
+_DASH_CREDIT = re.compile(
+    r"[ \t\u00a0]*([―—–]|--)[ \t\u00a0]*(?P<name>[^\W\d_][\w.'’-]*(?:[ \u00a0][^\W\d_][\w.'’-]*){0,3})"
+    r"[ \t\u00a0]*(?:[,.;]|$)",
+    re.MULTILINE,
+)
+
+
+def _dash_credit(ctx: _Article, quote_end: int) -> tuple[Speaker, str, tuple[int, int]] | None:
+    """The person a dash after a quotation credits it to (epigraphs, reader voices, embedded posts)."""
+    match = _DASH_CREDIT.match(ctx.text, quote_end)
+    if match is None:
+        return None
+    start, end = match.span("name")
+    name = match.group("name")
+    if not all(w[:1].isupper() for w in name.split()):
+        return None
+    span = ctx.doc.char_span(start, end, alignment_mode="expand")
+    is_person = span is not None and any(t.ent_type_ == "PERSON" for t in span)
+    speaker = Speaker(
+        text=name,
+        type="PERSON" if is_person else "UNKNOWN",
+        mention=name,
+        start=start,
+        end=end,
+        resolution="name",
+    )
+    source_type = _person_type(name, "", ctx) if is_person else "unresolved"
+    return _attach_entity(speaker, (start, end), ctx), source_type, match.span(1)
+
+
 def _colon_label(ctx: _Article, quote_start: int) -> tuple[Speaker, str, tuple[int, int]] | None:
     """'Philip Bump: “…”', 'From the report: “…”': a name or document right before a colon labels the quote."""
     before = ctx.text[max(0, quote_start - 3) : quote_start]
@@ -1467,6 +1537,7 @@ def extract_quotes(parsed: ParsedArticle, entities: Sequence[Entity] | None = No
     ctx = _Article(parsed, entities, load_rules())
     attributions, used = _cue_attributions(ctx)
     attributions.extend(_blocks(ctx))
+    attributions.extend(_transcript_turns(ctx, attributions))
     _floating_quotes(ctx, attributions, used)
     return _records(ctx, _deduplicate(attributions))
 

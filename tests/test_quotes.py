@@ -875,3 +875,33 @@ def test_the_writers_first_person_is_the_author_but_a_quoted_i_is_not() -> None:
     assert quoted.speaker and quoted.speaker.text == "Mara Quist"
     unsigned = extract_quotes(process_text(text, source="col2.txt"))
     assert next(q for q in unsigned if "misread the mood" in q.text).speaker.text == "the author"
+
+
+def test_a_dash_after_a_quotation_credits_it() -> None:
+    text = (
+        "Readers wrote in about the flood.\n\n"
+        "“The river took our garden and half the road, and nobody from the council came.” ― Ruth Abara\n\n"
+        "“We lost power for four days.” — Tomas Lind, Harlan\n\n"
+        "The council met on Monday."
+    )
+    quotes = _quotes_of(text)
+    by_speaker = {q.speaker.text: q for q in quotes if q.speaker}
+    assert {"Ruth Abara", "Tomas Lind"} <= set(by_speaker)
+    assert (
+        by_speaker["Ruth Abara"].kind == "direct" and "river took our garden" in by_speaker["Ruth Abara"].text
+    )
+    assert "four days" in by_speaker["Tomas Lind"].text
+
+
+def test_transcript_turns_are_the_labelled_speakers_words() -> None:
+    text = (
+        "The interview, in part:\n\n"
+        "HOLLOWAY: Governor, will the plant close before the election or after it?\n\n"
+        "BRENNAN: Neither. The plant stays open, and we will hire forty more people by spring.\n\n"
+        "UPDATE: This article was corrected on Tuesday."
+    )
+    quotes = _quotes_of(text)
+    turns = {q.speaker.text: q.text for q in quotes if q.speaker}
+    assert turns.get("Brennan", "").startswith("Neither. The plant stays open")
+    assert turns.get("Holloway", "").startswith("Governor, will the plant close")
+    assert "Update" not in turns and not any("corrected" in q.text for q in quotes)
