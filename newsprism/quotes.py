@@ -1252,11 +1252,33 @@ def _clausal_content(cue: Token, ctx: _Article) -> tuple[tuple[int, int] | None,
         if _contains_quote(span, ctx, slack=2):
             # 'called it a “quiet revolution”': the words echoed are what was said.
             return _content_tokens(right, ctx, paragraph), None
-    if cue.dep_ == "parataxis" and cue.i > cue.head.i:
+        if _clause_as_object(cue, ctx):
+            return _content_tokens(right, ctx, paragraph), None
+    if cue.dep_ == "parataxis":
         own = set(cue.subtree)
-        tokens = [t for t in cue.head.subtree if t.i < cue.i and t not in own]
+        # "..., he said." (the clause before), or "In office, Mr. Obama said, most Americans came to ..." (the
+        # clause the cue interrupts).
+        before = cue.i > cue.head.i
+        tokens = [t for t in cue.head.subtree if t not in own and (t.i < cue.i or not before)]
         return _content_tokens(tokens, ctx, paragraph), None
     return None, None
+
+
+_OBJECT_WORDS = frozenset(
+    {"word", "thing", "something", "nothing", "anything", "everything", "that", "this", "it", "so", "goodbye",
+     "hello", "yes", "no", "prayer", "grace", "much", "little", "lot", "more", "less", "otherwise", "one"}
+)  # fmt: skip
+
+
+def _clause_as_object(cue: Token, ctx: _Article) -> bool:
+    """'said many of the examples were decades old': the parse made the content clause's subject the verb's
+    object; the clause shows by a finite verb of its own after it (a real object, "said a few words", has none)."""
+    if cue.lemma_.lower() not in ("say", "tell") or any(c.dep_ == "ccomp" for c in cue.children):
+        return False
+    obj = next((c for c in cue.children if c.dep_ == "dobj" and c.i > cue.i), None)
+    if obj is None or obj.lemma_.lower() in _OBJECT_WORDS or obj.pos_ == "PRON":
+        return False
+    return any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") and t.i > obj.i for t in obj.subtree)
 
 
 _NOT_SOURCES = frozenset(

@@ -905,3 +905,24 @@ def test_transcript_turns_are_the_labelled_speakers_words() -> None:
     assert turns.get("Brennan", "").startswith("Neither. The plant stays open")
     assert turns.get("Holloway", "").startswith("Governor, will the plant close")
     assert "Update" not in turns and not any("corrected" in q.text for q in quotes)
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "content"),
+    [
+        (
+            "Ilse Brandt, a developer and spokeswoman for the Harbour Coalition, which is made up of shippers, "
+            "said many of the complaints that critics cite were years old.",
+            "Ilse Brandt",
+            "complaints that critics cite were years old",
+        ),
+        (
+            "In her two terms in office, Ms. Okafor said, most residents have come to accept the new tram line.",
+            "Okafor",
+            "most residents have come to accept",
+        ),
+    ],
+)
+def test_said_with_a_misparsed_or_interrupted_clause(text: str, speaker: str, content: str) -> None:
+    quotes = _quotes_of(text)
+    assert any(q.speaker and speaker in (q.speaker.text or "") and content in q.text for q in quotes), quotes
