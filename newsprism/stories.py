@@ -191,8 +191,8 @@ class DuplicateIndex:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        for table in self._lsh.hashtables:
-            table._dict = {key: set(members) for key, members in table._dict.items()}
+        for table in self._lsh.hashtables:  # the LSH inserts into missing buckets: a defaultdict again
+            table._dict = defaultdict(set, {key: set(members) for key, members in table._dict.items()})
 
     def _find(self, article_id: str) -> str:
         root = article_id

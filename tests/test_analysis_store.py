@@ -246,6 +246,30 @@ def test_three_increments_give_the_one_run_stories(increments: Increments, run_s
 
 
 @pytest.mark.slow
+def test_increments_placed_into_the_stored_index_past_the_rebuild_size(
+    sixty: list[Path], tmp_path: Path, run_sorted: Run
+) -> None:
+    """Past REBUILD_BELOW articles new ones go into the stored (unpickled) index instead of a rebuilt one:
+    the path a large store takes. It crashed once: the restored LSH buckets could not take a new key."""
+    from newsprism.stages import corpus
+
+    files = list(sixty)
+    random.Random(3).shuffle(files)
+    db = tmp_path / "store.db"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(corpus, "REBUILD_BELOW", 0)
+        for part in (files[0::3], files[1::3], files[2::3]):
+            result = invoke("ingest", *part, "--db", db)
+            assert result.exit_code == 0, result.output
+    exported = invoke("export", "--db", db, "--json", "-", "-q")
+    assert exported.exit_code == 0, exported.output
+    doc = json.loads(exported.stdout)
+    assert not doc["failures"]
+    # Arrival order shapes incremental clustering; it still finds the one-run stories closely.
+    assert bcubed_f1(membership(run_sorted.doc), membership(doc)) >= 0.9
+
+
+@pytest.mark.slow
 def test_every_id_printed_along_the_increments_still_resolves(increments: Increments) -> None:
     from newsprism.store import Store
 

@@ -330,6 +330,8 @@ blob = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
 again = pickle.loads(blob)
 assert all(isinstance(m, set) for t in again._lsh.hashtables for m in t._dict.values())
 assert again.add("late-copy", text) is not None  # the restored index still finds copies
+fresh = " ".join(rng.choice(words) + "x" for _ in range(120))  # shingles in buckets never seen
+assert again.add("fresh", fresh) is None and again.add("fresh-copy", fresh) == "fresh"
 print(hashlib.sha1(blob).hexdigest())
 """
 
