@@ -10,7 +10,7 @@ past what those hold, NeuS's editorial roundups):
     (they must not);
 (c) end-to-end ``analyze`` words/s (the empty-database run of (a)) against the bare model cost on exactly the
     same inputs: spaCy ``nlp.pipe`` over every text newsprism parsed and MiniLM ``encode`` over every text it
-    embedded (both recorded by wrapping ``newsprism.nlp.parse`` and ``newsprism.nlp.embed`` in that run);
+    embedded (both recorded by wrapping ``newsprism.nlp.parse_many`` and ``newsprism.nlp.embed`` in that run);
     target within 1.3x; peak RSS of each.
 
 The BASE database is expensive (spaCy + MiniLM for every article; 500 took 29 min at nice 19 on a busy
@@ -39,7 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,13 +94,12 @@ def _child_cli(report_path: str, record_path: str | None, argv: list[str]) -> No
     if record_path:
         from newsprism import nlp
 
-        real_parse, real_embed = nlp.parse, nlp.embed
+        real_parse_many, real_embed = nlp.parse_many, nlp.embed
         real_loads = {"load_spacy": nlp.load_spacy, "load_embedder": nlp.load_embedder}
 
-        def parse(texts: Iterable[str], batch_size: int = 16) -> Iterator[Any]:
-            texts = list(texts)
-            parsed.extend(texts)
-            return real_parse(texts, batch_size=batch_size)
+        def parse_many(texts: list[str], batch_size: int = 16) -> list[Any]:
+            parsed.extend(texts)  # every parse goes through parse_many (nlp.parse and the ingest workers)
+            return real_parse_many(texts, batch_size=batch_size)
 
         def embed(texts: list[str], batch_size: int = 64) -> Any:
             embedded.extend(texts)
@@ -117,7 +116,7 @@ def _child_cli(report_path: str, record_path: str | None, argv: list[str]) -> No
             return wrapper
 
         # Module attributes: nlp's own functions and the stages look these names up at call time.
-        nlp.parse, nlp.embed = parse, embed
+        nlp.parse_many, nlp.embed = parse_many, embed
         for name, fn in real_loads.items():
             setattr(nlp, name, timed(fn))
 

@@ -691,8 +691,11 @@ class Store(ArticleStore):
             # an alias that pointed at an absorbed story now points at its absorber
             for row in session.scalars(select(IdAliasRow).where(IdAliasRow.target.in_(list(aliases)))):
                 row.target = aliases[row.target]
+            # Only the positions that moved are written (most stories keep theirs as a few articles arrive).
+            stored = {sid: at for sid, at in session.execute(select(StoryRow.id, StoryRow.position))}
             for position, sid in enumerate(story_ids):
-                session.execute(update(StoryRow).where(StoryRow.id == sid).values(position=position))
+                if stored.get(sid) != position:
+                    session.execute(update(StoryRow).where(StoryRow.id == sid).values(position=position))
 
     def save_story_analysis(self, position: int, inputs: str, analysis: records.StoryAnalysis) -> None:
         """Replace one story's analysis, and fold its cast into the corpus-wide entity records."""
@@ -738,7 +741,8 @@ class Store(ArticleStore):
 
     def _previous_entities(self, session: Session, story_ids: Sequence[str]) -> list[records.Entity]:
         blobs = session.scalars(select(StoryRow.analysis).where(StoryRow.id.in_(list(story_ids))))
-        return [e for blob in blobs if blob for e in records.unpack(blob, records.StoryAnalysis).entities]
+        # Only the cast part of each analysis is decoded (msgspec skips the quotes and events).
+        return [e for blob in blobs if blob for e in records.unpack(blob, records.StoryEntities).entities]
 
     def _update_entities(
         self,
@@ -796,6 +800,8 @@ class Store(ArticleStore):
         empty = records.StoryAnalysis(story=story, entities=[], quotes=[], events=[])
         with Session(self.engine) as session, session.begin():
             self._replace_story(session, position, "", story, records.pack(empty))
+            # The failed story shows no quotes: the quote table must not keep the previous analysis's.
+            session.execute(delete(QuoteRow).where(QuoteRow.article_id.in_(story.articles)))
             self._record_failure(session, failure)
 
     def _replace_story(
@@ -851,25 +857,33 @@ class Store(ArticleStore):
         return heads, int(total or 0)
 
     def quote_page(self, limit: int | None = None) -> tuple[list[records.Quote], int]:
-        """The first ``limit`` quotes of the stored stories in listing order (all when None) and the total,
-        decoding only the quotes shown (the rest are counted, not built)."""
-        return self._story_part_page(limit, records.StoryQuotes, records.StoryQuoteCount, "quotes")
+        """The first ``limit`` quotes of the stored stories in listing order (all when None) and the total:
+        only the stories holding the quotes shown are decoded, and the quote table counts them all."""
+        return self._story_part_page(limit, records.StoryQuotes, records.StoryQuoteCount, "quotes", QuoteRow)
 
     def event_page(self, limit: int | None = None) -> tuple[list[records.Event], int]:
         """As ``quote_page``, for the stories' timeline events."""
-        return self._story_part_page(limit, records.StoryEvents, records.StoryEventCount, "events")
+        return self._story_part_page(limit, records.StoryEvents, records.StoryEventCount, "events", EventRow)
 
     def _story_part_page(
-        self, limit: int | None, built: type[records.Record], counted: type[records.Record], field: str
+        self,
+        limit: int | None,
+        built: type[records.Record],
+        counted: type[records.Record],
+        field: str,
+        table: type[Base],
     ) -> tuple[list[Any], int]:
         shown: list[Any] = []
-        total = 0
         for blob in self._story_blobs():
-            count = len(getattr(records.unpack(blob, counted), field))
-            if count and (not limit or len(shown) < limit):
+            if limit and len(shown) >= limit:
+                break
+            if getattr(records.unpack(blob, counted), field):
                 shown.extend(getattr(records.unpack(blob, built), field))
-            total += count
-        return (shown[:limit] if limit else shown), total
+        if not limit:
+            return shown, len(shown)
+        with Session(self.engine) as session:
+            total = session.scalar(select(func.count()).select_from(table))
+        return shown[:limit], int(total or 0)
 
     def _story_blobs(self, ids: Sequence[str] | None = None, limit: int | None = None) -> Iterator[bytes]:
         """Stored story analyses (packed), in listing order: those of ``ids``, or the first ``limit``."""
@@ -924,16 +938,22 @@ class Store(ArticleStore):
         """The first ``limit`` corpus-wide entities, most mentioned first (the order of ``entities``), and how
         many there are: ``position`` holds the mention count, so SQL sorts and cuts."""
         live = EntityRow.record.is_not(None)
+        # Ids first, then the records of those only: sorting the rows with their records would copy every
+        # record through SQLite's sorter.
         query = (
-            select(EntityRow.record)
-            .where(live)
-            .order_by(EntityRow.position.desc(), EntityRow.name, EntityRow.id)
+            select(EntityRow.id).where(live).order_by(EntityRow.position.desc(), EntityRow.name, EntityRow.id)
         )
         if limit:
             query = query.limit(limit)
         with Session(self.engine) as session:
             total = session.scalar(select(func.count()).select_from(EntityRow).where(live))
-            found = [records.unpack(blob, records.Entity) for blob in session.scalars(query) if blob]
+            ids = list(session.scalars(query))
+            blobs: dict[str, bytes | None] = {}
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                query_chunk = select(EntityRow.id, EntityRow.record).where(EntityRow.id.in_(chunk))
+                blobs.update((eid, blob) for eid, blob in session.execute(query_chunk))
+        found = [records.unpack(blob, records.Entity) for eid in ids if (blob := blobs.get(eid))]
         return found, int(total or 0)
 
     def entities(self, ids: Sequence[str] | None = None) -> list[records.Entity]:

@@ -1202,10 +1202,7 @@ class _Cluster:
     members: list[EventMention] = field(default_factory=list)
     participants: list[str] = field(default_factory=list)
     range: tuple[date, date] | None = None
-
-    @property
-    def articles(self) -> set[str]:
-        return {m.article for m in self.members}
+    articles: set[str] = field(default_factory=set)  # of the members, kept as they join
 
 
 def _overlaps(a: tuple[date, date] | None, b: tuple[date, date] | None) -> bool:
@@ -1249,6 +1246,7 @@ def _absorb(
     fuzzy: bool,
 ) -> None:
     cluster.members.extend(members)
+    cluster.articles.update(m.article for m in members)
     for key in participants:
         if not any(_same_participant(key, k, fuzzy) for k in cluster.participants):
             cluster.participants.append(key)
@@ -1306,24 +1304,61 @@ def _can_merge(a: _Cluster, b: _Cluster, fuzzy: bool, cross_article: bool, lexic
     return 0
 
 
+class _Candidates:
+    """The merged clusters a cluster can merge with (_can_merge > 0), without scanning them all: with exact
+    participant names a merge needs a shared participant, or, for two clusters naming nobody, the same day.
+    Entries are only added (a cluster's participants grow and its dates narrow), so none is ever missed; a
+    stale one is filtered by _can_merge itself."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[tuple[str, bool, str], list[int]] = {}
+        self.by_day: dict[tuple[str, bool, date], list[int]] = {}
+
+    def index(self, i: int, cluster: _Cluster) -> None:
+        for key in cluster.participants:
+            slot = self.by_key.setdefault((cluster.type, cluster.plural, key), [])
+            if i not in slot:
+                slot.append(i)
+        if not cluster.participants and cluster.range and cluster.range[0] == cluster.range[1]:
+            slot = self.by_day.setdefault((cluster.type, cluster.plural, cluster.range[0]), [])
+            if i not in slot:
+                slot.append(i)
+
+    def of(self, cluster: _Cluster) -> list[int]:
+        found = {
+            i
+            for key in cluster.participants
+            for i in self.by_key.get((cluster.type, cluster.plural, key), ())
+        }
+        if not cluster.participants and cluster.range and cluster.range[0] == cluster.range[1]:
+            found.update(self.by_day.get((cluster.type, cluster.plural, cluster.range[0]), ()))
+        return sorted(found)
+
+
 def _merge_pass(clusters: list[_Cluster], fuzzy: bool, cross_article: bool) -> list[_Cluster]:
     lexicon = load_event_lexicon()
     merged: list[_Cluster] = []
-    # _can_merge is 0 across classes or numbers: each cluster is only compared within its bucket.
+    # _can_merge is 0 across classes or numbers: each cluster is only compared within its bucket (and, with
+    # exact names, only with the clusters that share a participant or a day: see _Candidates).
     buckets: dict[tuple[str, bool], list[int]] = {}
+    candidates = None if fuzzy else _Candidates()
     for cluster in clusters:
         bucket = buckets.setdefault((cluster.type, cluster.plural), [])
         options = [
             (_can_merge(merged[i], cluster, fuzzy, cross_article, lexicon), len(merged[i].members), -i)
-            for i in bucket
+            for i in (bucket if candidates is None else candidates.of(cluster))
             if not cross_article or not (merged[i].articles & cluster.articles)
         ]
         score, _, neg_best = max(options, default=(0, 0, 1))
         if score > 0:
             _absorb(merged[-neg_best], cluster.members, cluster.participants, cluster.range, fuzzy)
+            if candidates is not None:
+                candidates.index(-neg_best, merged[-neg_best])
         else:
             merged.append(cluster)
             bucket.append(len(merged) - 1)
+            if candidates is not None:
+                candidates.index(len(merged) - 1, cluster)
     return merged if len(merged) == len(clusters) else _merge_pass(merged, fuzzy, cross_article)
 
 

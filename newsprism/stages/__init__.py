@@ -55,7 +55,7 @@ STAGES: dict[str, StageSpec] = {
             "article",
             ("article", "parse"),
             ("local_entities", "quotes", "event_mentions", "story_vector"),
-            "1",
+            "2",  # 2: the writer's first person, dash credits, transcript turns, named days, capital initials
             _rules(".toml", ".txt"),
         ),
         StageSpec("stories", "corpus", ("article", "story_vector"), ("story", "duplicate"), "1"),
@@ -64,7 +64,7 @@ STAGES: dict[str, StageSpec] = {
             "story",
             ("story", "local_entities", "quotes", "event_mentions"),
             ("entity", "quote", "event"),
-            "1",
+            "2",  # 2: one actor across stories keeps one id
             _rules(".toml", ".txt"),
         ),
     )
