@@ -318,7 +318,7 @@ def stories_cmd(
     db: DbOption = Path("newsprism.db"), limit: LimitOption = 50, quiet: QuietOption = False
 ) -> None:
     """List the stored stories (largest first)."""
-    from newsprism.stories import render_table
+    from newsprism.tables import story_table as render_table
 
     _setup_logging(quiet, False)
     heads, total = _open_store(db).story_heads(limit or None)
@@ -335,7 +335,7 @@ def entities_cmd(
     quiet: QuietOption = False,
 ) -> None:
     """The cast: people, organisations and places across spellings, with each outlet's labels."""
-    from newsprism.entities import find_entities, render_table
+    from newsprism.tables import entity_table as render_table
 
     _setup_logging(quiet, False)
     if story is None and not name:
@@ -349,6 +349,8 @@ def entities_cmd(
         _, found = _analyses(db, story)
         entities = [e for a in found for e in a.entities]
     if name:
+        from newsprism.entities import find_entities  # the name matcher (spelling variants): only with --name
+
         matching = find_entities(entities, name)
         total, rows = len(matching), list(_shown(matching, limit))
     else:
@@ -365,7 +367,7 @@ def quotes_cmd(
     quiet: QuietOption = False,
 ) -> None:
     """Who said what: quotes and attributed claims with speaker and source type."""
-    from newsprism.quotes import render_table
+    from newsprism.tables import quote_table as render_table
 
     _setup_logging(quiet, False)
     page, total = _story_rows(db, story, limit, lambda store, n: store.quote_page(n), lambda a: a.quotes)
@@ -381,7 +383,7 @@ def timeline_cmd(
     quiet: QuietOption = False,
 ) -> None:
     """Events with resolved dates, merged across outlets."""
-    from newsprism.timeline import render_table
+    from newsprism.tables import event_table as render_table
 
     _setup_logging(quiet, False)
     page, total = _story_rows(db, story, limit, lambda store, n: store.event_page(n), lambda a: a.events)

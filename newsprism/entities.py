@@ -2086,35 +2086,8 @@ def find_entities(entities: Sequence[Entity], name: str) -> list[Entity]:
     return out
 
 
-def render_table(entities: Sequence[Entity], name: str | None = None, total: int | None = None) -> Table:
-    """The cast as a Rich table: one row per entity, labels grouped by outlet (``total``: before a limit)."""
-    from rich.table import Table
-    from rich.text import Text
+def render_table(*args: Any, **kwargs: Any) -> Table:
+    """The terminal table of these records (``newsprism.tables``: the read commands import only that)."""
+    from newsprism.tables import entity_table
 
-    from newsprism.terminal import printable, safe_text  # article data: escaped, never read as markup
-
-    rows = find_entities(entities, name) if name and total is None else entities
-    count = len(rows) if total is None else total
-    table = Table(
-        title=safe_text(f"Cast ({count} entities)" + (f" matching {name!r}" if name else "")),
-        show_lines=True,
-    )
-    table.add_column("Entity", style="bold")
-    table.add_column("Type")
-    table.add_column("Aliases")
-    table.add_column("Mentions", justify="right")
-    table.add_column("Labels by outlet")
-    for entity in rows:
-        aliases = ", ".join(f"{a.text} ×{a.count}" for a in entity.aliases[:8])
-        labels = Text("\n").join(
-            Text.assemble((printable(outlet), "italic"), ": ", printable("; ".join(texts)))
-            for outlet, texts in entity.label_groups.items()
-        )
-        table.add_row(
-            safe_text(entity.name),
-            safe_text(entity.type),
-            safe_text(aliases),
-            f"{len(entity.mentions)} in {len(entity.articles)}",
-            labels,
-        )
-    return table
+    return entity_table(*args, **kwargs)

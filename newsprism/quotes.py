@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from itertools import accumulate
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -1611,33 +1611,8 @@ def _records(ctx: _Article, attributions: list[_Attribution]) -> list[Quote]:
     return out
 
 
-def render_table(quotes: Sequence[Quote]) -> Table:
-    """A rich table for ``newsprism quotes``: speaker, source type, kind, cue and the quoted text."""
-    from rich.table import Table
+def render_table(*args: Any, **kwargs: Any) -> Table:
+    """The terminal table of these records (``newsprism.tables``: the read commands import only that)."""
+    from newsprism.tables import quote_table
 
-    from newsprism.terminal import safe_text  # article data: escaped, never read as markup ("[sic]")
-
-    table = Table(title="Who said what", show_lines=False, expand=True)
-    table.add_column("article", style="dim", no_wrap=True)
-    table.add_column("span", style="dim", no_wrap=True)
-    table.add_column("speaker", style="bold")
-    table.add_column("source type")
-    table.add_column("kind")
-    table.add_column("cue", style="cyan")
-    table.add_column("text", ratio=3)
-    for q in quotes:
-        speaker = q.speaker or Speaker()
-        who = speaker.text or "" if speaker.text == speaker.mention else f"{speaker.text} ({speaker.mention})"
-        if q.via:
-            who += f" via {q.via}"
-        text = q.text if len(q.text) <= 240 else q.text[:237] + "…"
-        table.add_row(
-            safe_text(q.article),
-            safe_text(f"{q.start}-{q.end}"),
-            safe_text(who),
-            safe_text(q.source_type or ""),
-            safe_text(q.kind),
-            safe_text(q.cue or ""),
-            safe_text(text),
-        )
-    return table
+    return quote_table(*args, **kwargs)

@@ -797,32 +797,8 @@ def cluster_stories(articles: Sequence[StoredArticle], config: StoryConfig | Non
     return index.stories()
 
 
-def render_table(stories: Sequence[Story]) -> Table:
-    """A rich Table of stories: title, size, outlets, date range, duplicate reports, top entities."""
-    from rich.table import Table
+def render_table(*args: Any, **kwargs: Any) -> Table:
+    """The terminal table of these records (``newsprism.tables``: the read commands import only that)."""
+    from newsprism.tables import story_table
 
-    from newsprism.terminal import safe_text  # article data: escaped, never read as markup
-
-    table = Table(title="Stories", show_lines=False)
-    table.add_column("id", style="dim", no_wrap=True)
-    table.add_column("title")
-    table.add_column("articles", justify="right")
-    table.add_column("outlets")
-    table.add_column("dates", no_wrap=True)
-    table.add_column("dup. reports", justify="right")
-    table.add_column("top entities")
-    for story in stories:
-        dates = story.first or "?"
-        if story.last and story.last != story.first:
-            dates = f"{dates} .. {story.last}"
-        entities = ", ".join(e.name or e.key for e in story.top_entities[:5])
-        table.add_row(
-            safe_text(story.id),
-            safe_text(story.title),
-            str(len(story.articles)),
-            safe_text(", ".join(story.outlets)),
-            safe_text(dates),
-            str(len(story.duplicates)),
-            safe_text(entities),
-        )
-    return table
+    return story_table(*args, **kwargs)

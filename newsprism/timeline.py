@@ -1470,27 +1470,8 @@ def timeline_from_mentions(mentions: Sequence[EventMention], fuzzy: bool = False
     return dated + undated
 
 
-def render_table(events: Sequence[Event]) -> Table:
-    """A rich table of the timeline for the CLI."""
-    from rich.table import Table
+def render_table(*args: Any, **kwargs: Any) -> Table:
+    """The terminal table of these records (``newsprism.tables``: the read commands import only that)."""
+    from newsprism.tables import event_table
 
-    from newsprism.terminal import safe_text  # article data: escaped, never read as markup
-
-    table = Table(title="Timeline", show_lines=False)
-    table.add_column("Date", no_wrap=True)
-    table.add_column("Prec.", style="dim")
-    table.add_column("Event")
-    table.add_column("Participants", style="cyan")
-    table.add_column("Reported by", justify="right")
-    for event in events:
-        date_cell = safe_text(event.date or "—")
-        if event.date_text:
-            date_cell.append("\n").append_text(safe_text(event.date_text, style="dim"))
-        table.add_row(
-            date_cell,
-            safe_text(event.precision),
-            safe_text(event.summary),
-            safe_text(", ".join(p.split(":", 1)[-1] for p in event.participants)),
-            f"{len(event.articles or {m.article for m in event.mentions})} art. / {len(event.mentions)} ment.",
-        )
-    return table
+    return event_table(*args, **kwargs)

@@ -324,11 +324,11 @@ def test_every_table_cell_with_article_data_is_escaped(
     hostile_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Whatever the stages let through (an older store, a field the sanitiser missed), no cell is raw."""
-    from newsprism import entities, quotes, stories, timeline
+    from newsprism import tables
 
-    # The read commands hand stored records to each module's render_table.
-    for module in (entities, quotes, stories, timeline):
-        monkeypatch.setattr(module, "render_table", _poisoned(module.render_table))
+    # The read commands hand stored records to the table functions.
+    for name in ("entity_table", "quote_table", "story_table", "event_table"):
+        monkeypatch.setattr(tables, name, _poisoned(getattr(tables, name)))
     monkeypatch.setattr(cli, "_out", lambda: Console(width=4000))  # no wrapping: a row is one line
     runner = CliRunner()
     for command in COMMANDS:
