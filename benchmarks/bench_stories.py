@@ -177,7 +177,13 @@ def embedding_throughput(sample: int) -> dict:
     records = [
         json.loads(line) for line in (ROOT / "tests/data/stories/unrelated.jsonl").open(encoding="utf-8")
     ]
-    texts = [embedding_text(records[i % len(records)]) + f" ({i})" for i in range(sample)]
+    articles = [
+        StoredArticle(
+            id=str(r["id"]), source="bench", title=r.get("title"), text=r["text"], raw_text=r["text"]
+        )
+        for r in records
+    ]
+    texts = [embedding_text(articles[i % len(articles)]) + f" ({i})" for i in range(sample)]
     load_embedder()
     embed(texts[:8])  # warm-up
     started = time.perf_counter()
