@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from newsprism.model import Annotation, EntityMention, StoredArticle
+from newsprism.model import Annotation, Article, EntityMention, StoredArticle, stored_article
 
 if TYPE_CHECKING:
     import numpy as np
@@ -216,20 +216,10 @@ def parsed_doc(
 ) -> ParsedArticle:
     """A parse of loose text as an article (its text is the Doc's, its sentences and NER mentions the parse's):
     for evaluations, tests and side blocks such as captions."""
-    ann = doc_to_annotation(id, doc, keep_doc=False)
-    article = StoredArticle(
-        id=id,
-        source=id,
-        text=doc.text,
-        raw_text=doc.text,
-        outlet=outlet,
-        published=published,
-        title=title,
-        sentences=ann.sentences,
-        entities=ann.entities,
-        n_tokens=ann.n_tokens,
+    article = Article(
+        id=id, source=id, text=doc.text, raw_text=doc.text, outlet=outlet, published=published, title=title
     )
-    return ParsedArticle(article, doc)
+    return ParsedArticle(stored_article(article, doc_to_annotation(id, doc, keep_doc=False)), doc)
 
 
 def article_doc(article: StoredArticle, doc: Doc | None = None) -> Doc:

@@ -1471,7 +1471,7 @@ _NOT_SPEAKER_LABELS = frozenset(
 def _transcript_turns(ctx: _Article, attributions: list[_Attribution]) -> list[_Attribution]:
     """Each turn of a transcript: the paragraph after the label, verbatim (a direct quote of the labelled
     speaker), unless a cue already attributed text in it."""
-    covered = sorted(seg for att in attributions for seg in att.segments)
+    covered = [seg for att in attributions for seg in att.segments]
     out = []
     for start, end in ctx.paragraphs:
         match = _TURN.match(ctx.text, start, end)
@@ -1483,7 +1483,7 @@ def _transcript_turns(ctx: _Article, attributions: list[_Attribution]) -> list[_
             continue
         n_start, n_end = match.span("name")
         label = match.group("name")
-        name = label.title() if label.isupper() else label
+        name = label.title()  # the label is in capitals (_TURN)
         speaker = Speaker(
             text=name, type="PERSON", mention=label, start=n_start, end=n_end, resolution="name"
         )
