@@ -237,6 +237,19 @@ class StoryAnalysis(Record):
     events: list[Event]
 
 
+class StoryResult(Record):
+    """One story's outcome of the corpus stage, as the store saves it: the analysis, or the failure that took
+    its place; ``sources`` are the stored stories that held its articles before (their casts gave the
+    previous entity ids, and their entity contributions are replaced)."""
+
+    position: int
+    inputs: str
+    story: Story
+    sources: list[str]
+    analysis: StoryAnalysis | None = None
+    failure: StageFailure | None = None
+
+
 class StoryHead(Record):
     """The story part of a stored StoryAnalysis: a listing decodes only this (msgspec skips the rest)."""
 

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     create_engine,
     delete,
@@ -41,6 +42,7 @@ SCHEMA_VERSION = 1  # the pre-Alembic marker of the baseline schema (revision 00
 
 
 R = TypeVar("R")
+GONE = -1  # the listing position of a story absorbed into others, until the corpus stage drops it
 
 
 class SchemaError(Exception):
@@ -322,7 +324,8 @@ class ArticleStore:
             migrate(self.engine, url)
 
     def _insert(self, table: type[Base]) -> Any:
-        """INSERT ... ON CONFLICT DO NOTHING for this backend: the database, not a prior SELECT, decides."""
+        """INSERT ... ON CONFLICT DO NOTHING for this backend: the database, not a prior SELECT, decides.
+        The ORM form (for RETURNING); ``_insert_rows`` for plain rows."""
         if self.engine.dialect.name == "postgresql":
             from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -330,6 +333,22 @@ class ArticleStore:
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
         return sqlite_insert(table).on_conflict_do_nothing()
+
+    def _insert_rows(self, session: Session, table: type[Base], rows: Sequence[dict[str, Any]]) -> None:
+        """Insert many plain rows (ON CONFLICT DO NOTHING) as one executemany on the table: through the ORM's
+        bulk path each row was a statement of its own, the largest cost of saving a big story."""
+        if not rows:
+            return
+        target: Table = table.__table__  # type: ignore[assignment]  # a declarative class's Table
+        if self.engine.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            statement: Any = pg_insert(target).on_conflict_do_nothing()
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            statement = sqlite_insert(target).on_conflict_do_nothing()
+        session.connection().execute(statement, list(rows))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -412,16 +431,17 @@ class ArticleStore:
                 for m in ann.entities
             ]
             if sentences:
-                session.execute(self._insert(SentenceRow), sentences)
+                self._insert_rows(session, SentenceRow, sentences)
             if mentions:
-                session.execute(self._insert(MentionRow), mentions)
+                self._insert_rows(session, MentionRow, mentions)
             written_ids = [a.id for a, _ in written]
             if extractions and written_ids:
                 from newsprism.stages import stage
 
                 version = stage("extract").version
-                session.execute(
-                    self._insert(ArticleResultRow),
+                self._insert_rows(
+                    session,
+                    ArticleResultRow,
                     [
                         {"article_id": aid, "stage": "extract", "version": version, "data": extractions[aid]}
                         for aid in written_ids
@@ -568,8 +588,9 @@ class Store(ArticleStore):
                     ArticleResultRow.stage == stage, ArticleResultRow.article_id.in_(ids)
                 )
             )
-            session.execute(
-                self._insert(ArticleResultRow),
+            self._insert_rows(
+                session,
+                ArticleResultRow,
                 [
                     {"article_id": aid, "stage": stage, "version": version, "data": data}
                     for aid, data in results
@@ -677,14 +698,15 @@ class Store(ArticleStore):
             return {sid: inputs for sid, inputs in session.execute(select(StoryRow.id, StoryRow.inputs))}
 
     def save_story_order(self, story_ids: Sequence[str], aliases: dict[str, str]) -> None:
-        """Positions of the live stories; stories that no longer exist are removed, their ids aliased."""
+        """Positions of the live stories, and aliases of the stories that no longer exist. Those keep their
+        rows, out of every listing (position -1), until ``drop_stories``: their casts hold the entity ids
+        that the stories now holding their articles must keep."""
         with Session(self.engine) as session, session.begin():
             live = set(story_ids)
-            gone = [sid for sid in session.scalars(select(StoryRow.id)) if sid not in live]
+            stored = {sid: at for sid, at in session.execute(select(StoryRow.id, StoryRow.position))}
+            gone = [sid for sid in stored if sid not in live]
             if gone:
-                session.execute(delete(EventRow).where(EventRow.story_id.in_(gone)))
-                session.execute(delete(StoryArticleRow).where(StoryArticleRow.story_id.in_(gone)))
-                session.execute(delete(StoryRow).where(StoryRow.id.in_(gone)))
+                session.execute(update(StoryRow).where(StoryRow.id.in_(gone)).values(position=GONE))
             for alias, target in aliases.items():
                 session.execute(delete(IdAliasRow).where(IdAliasRow.alias == alias))
                 session.add(IdAliasRow(alias=alias, kind="story", target=target))
@@ -692,52 +714,90 @@ class Store(ArticleStore):
             for row in session.scalars(select(IdAliasRow).where(IdAliasRow.target.in_(list(aliases)))):
                 row.target = aliases[row.target]
             # Only the positions that moved are written (most stories keep theirs as a few articles arrive).
-            stored = {sid: at for sid, at in session.execute(select(StoryRow.id, StoryRow.position))}
             for position, sid in enumerate(story_ids):
                 if stored.get(sid) != position:
                     session.execute(update(StoryRow).where(StoryRow.id == sid).values(position=position))
 
-    def save_story_analysis(self, position: int, inputs: str, analysis: records.StoryAnalysis) -> None:
-        """Replace one story's analysis, and fold its cast into the corpus-wide entity records."""
-        story = analysis.story
+    def drop_stories(self) -> None:
+        """Delete the stories ``save_story_order`` set aside, once the stories holding their articles are saved."""
         with Session(self.engine) as session, session.begin():
-            previous = self._previous_entities(session, [story.id, *story.former_ids])
-            self._replace_story(session, position, inputs, story, records.pack(analysis))
-            self._update_entities(session, analysis.entities, previous, set(story.articles))
-            session.execute(delete(QuoteRow).where(QuoteRow.article_id.in_(story.articles)))
-            if analysis.quotes:
-                session.execute(
-                    self._insert(QuoteRow),
-                    [
-                        {
-                            "id": q.id,
-                            "article_id": q.article,
-                            "start": q.start,
-                            "end": q.end,
-                            "kind": q.kind,
-                            "cue": q.cue,
-                            "speaker_text": q.speaker.text if q.speaker else None,
-                            "speaker_entity": q.speaker.entity if q.speaker else None,
-                            "source_type": q.source_type,
-                        }
-                        for q in analysis.quotes
-                    ],
-                )
-            if analysis.events:
-                session.execute(
-                    self._insert(EventRow),
-                    [
-                        {
-                            "id": event.id,
-                            "story_id": story.id,
-                            "date": event.date,
-                            "precision": event.precision,
-                            "data": records.to_builtins(event),
-                        }
-                        for event in analysis.events
-                    ],
-                )
-            session.execute(delete(StageFailureRow).where(StageFailureRow.item == story.id))
+            gone = list(session.scalars(select(StoryRow.id).where(StoryRow.position == GONE)))
+            if gone:
+                session.execute(delete(EventRow).where(EventRow.story_id.in_(gone)))
+                session.execute(delete(StoryArticleRow).where(StoryArticleRow.story_id.in_(gone)))
+                session.execute(delete(StoryRow).where(StoryRow.id.in_(gone)))
+
+    def save_story_results(self, results: Sequence[records.StoryResult]) -> None:
+        """Replace these stories' analyses (or record their failures) in one transaction, and fold their casts
+        into the corpus-wide entity records, each touched entity rewritten once however many of these stories
+        name it (a cross-story actor's record is the largest thing written)."""
+        analysed = [r.analysis for r in results if r.analysis is not None]
+        with Session(self.engine) as session, session.begin():
+            sources = sorted({s for r in results if r.analysis is not None for s in r.sources})
+            previous = self._previous_entities(session, sources)
+            if analysed:
+                from newsprism.stages.corpus import merge_entities
+
+                # Entities first: the quote rows name their speakers' entity rows.
+                articles = {aid for analysis in analysed for aid in analysis.story.articles}
+                fresh = merge_entities(e for analysis in analysed for e in analysis.entities)
+                self._update_entities(session, fresh, merge_entities(previous), articles)
+            for result in results:
+                if result.analysis is not None:
+                    self._write_analysis(session, result.position, result.inputs, result.analysis)
+                elif result.failure is not None:
+                    self._write_failure(session, result.position, result.story, result.failure)
+
+    def _write_analysis(
+        self, session: Session, position: int, inputs: str, analysis: records.StoryAnalysis
+    ) -> None:
+        story = analysis.story
+        self._replace_story(session, position, inputs, story, records.pack(analysis))
+        session.execute(delete(QuoteRow).where(QuoteRow.article_id.in_(story.articles)))
+        if analysis.quotes:
+            self._insert_rows(
+                session,
+                QuoteRow,
+                [
+                    {
+                        "id": q.id,
+                        "article_id": q.article,
+                        "start": q.start,
+                        "end": q.end,
+                        "kind": q.kind,
+                        "cue": q.cue,
+                        "speaker_text": q.speaker.text if q.speaker else None,
+                        "speaker_entity": q.speaker.entity if q.speaker else None,
+                        "source_type": q.source_type,
+                    }
+                    for q in analysis.quotes
+                ],
+            )
+        if analysis.events:
+            self._insert_rows(
+                session,
+                EventRow,
+                [
+                    {
+                        "id": event.id,
+                        "story_id": story.id,
+                        "date": event.date,
+                        "precision": event.precision,
+                        "data": records.to_builtins(event),
+                    }
+                    for event in analysis.events
+                ],
+            )
+        session.execute(delete(StageFailureRow).where(StageFailureRow.item == story.id))
+
+    def _write_failure(
+        self, session: Session, position: int, story: records.Story, failure: records.StageFailure
+    ) -> None:
+        empty = records.StoryAnalysis(story=story, entities=[], quotes=[], events=[])
+        self._replace_story(session, position, "", story, records.pack(empty))
+        # The failed story shows no quotes: the quote table must not keep the previous analysis's.
+        session.execute(delete(QuoteRow).where(QuoteRow.article_id.in_(story.articles)))
+        self._record_failure(session, failure)
 
     def _previous_entities(self, session: Session, story_ids: Sequence[str]) -> list[records.Entity]:
         blobs = session.scalars(select(StoryRow.analysis).where(StoryRow.id.in_(list(story_ids))))
@@ -756,19 +816,20 @@ class Store(ArticleStore):
         now holds most of its mentions."""
         from newsprism.stages.corpus import merge_entities, without_articles
 
-        new_ids = {e.id for e in entities}
+        fresh_of = {e.id: e for e in entities}
+        previous_of = {e.id: e for e in previous}
         holder = {(m.article, m.start, m.end): e.id for e in entities for m in e.mentions}
-        touched = new_ids | {e.id for e in previous}
+        touched = set(fresh_of) | set(previous_of)
         rows = {r.id: r for r in session.scalars(select(EntityRow).where(EntityRow.id.in_(list(touched))))}
         for entity_id in sorted(touched):
             row = rows.get(entity_id)
             kept = None
             if row is not None and row.record:
                 kept = without_articles(records.unpack(row.record, records.Entity), articles)
-            fresh = next((e for e in entities if e.id == entity_id), None)
+            fresh = fresh_of.get(entity_id)
             parts = [p for p in (kept, fresh) if p is not None and p.mentions]
             if not parts:
-                old = next((e for e in previous if e.id == entity_id), None)
+                old = previous_of.get(entity_id)
                 votes = Counter(
                     holder[k]
                     for m in (old.mentions if old else [])
@@ -796,14 +857,6 @@ class Store(ArticleStore):
                     setattr(row, key, value)
         session.flush()
 
-    def save_story_failure(self, position: int, story: records.Story, failure: records.StageFailure) -> None:
-        empty = records.StoryAnalysis(story=story, entities=[], quotes=[], events=[])
-        with Session(self.engine) as session, session.begin():
-            self._replace_story(session, position, "", story, records.pack(empty))
-            # The failed story shows no quotes: the quote table must not keep the previous analysis's.
-            session.execute(delete(QuoteRow).where(QuoteRow.article_id.in_(story.articles)))
-            self._record_failure(session, failure)
-
     def _replace_story(
         self, session: Session, position: int, inputs: str, story: records.Story, blob: bytes
     ) -> None:
@@ -814,8 +867,9 @@ class Store(ArticleStore):
             StoryRow(id=story.id, title=story.title, data={}, position=position, inputs=inputs, analysis=blob)
         )
         session.flush()
-        session.execute(
-            self._insert(StoryArticleRow),
+        self._insert_rows(
+            session,
+            StoryArticleRow,
             [{"story_id": story.id, "article_id": aid} for aid in story.articles],
         )
 
@@ -852,7 +906,9 @@ class Store(ArticleStore):
         heads = [records.unpack(blob, records.StoryHead).story for blob in self._story_blobs(limit=limit)]
         with Session(self.engine) as session:
             total = session.scalar(
-                select(func.count()).select_from(StoryRow).where(StoryRow.analysis.is_not(None))
+                select(func.count())
+                .select_from(StoryRow)
+                .where(StoryRow.analysis.is_not(None), StoryRow.position != GONE)
             )
         return heads, int(total or 0)
 
@@ -889,7 +945,7 @@ class Store(ArticleStore):
         """Stored story analyses (packed), in listing order: those of ``ids``, or the first ``limit``."""
         query = (
             select(StoryRow.analysis)
-            .where(StoryRow.analysis.is_not(None))
+            .where(StoryRow.analysis.is_not(None), StoryRow.position != GONE)
             .order_by(StoryRow.position, StoryRow.id)
         )
         if ids is not None:
@@ -913,8 +969,11 @@ class Store(ArticleStore):
             for i in range(0, len(article_ids), 500):
                 found.update(
                     session.scalars(
-                        select(StoryArticleRow.story_id).where(
-                            StoryArticleRow.article_id.in_(article_ids[i : i + 500])
+                        select(StoryArticleRow.story_id)
+                        .join(StoryRow, StoryRow.id == StoryArticleRow.story_id)
+                        .where(
+                            StoryArticleRow.article_id.in_(article_ids[i : i + 500]),
+                            StoryRow.position != GONE,
                         )
                     )
                 )

@@ -162,6 +162,24 @@ def _sorted_buckets(table: Any) -> Any:
     return out
 
 
+class _Buckets(dict[Any, Any]):
+    """An LSH table's buckets as read back (sorted lists): a bucket becomes a set when the LSH first writes to
+    it, and a missing one is created (datasketch inserts through ``[]``, as into a ``defaultdict(set)``).
+    Converting all of them on load cost more than the few an increment touches; reads take a list as well."""
+
+    def __missing__(self, key: Any) -> set[Any]:
+        bucket: set[Any] = set()
+        self[key] = bucket
+        return bucket
+
+    def __getitem__(self, key: Any) -> set[Any]:
+        bucket = super().__getitem__(key)
+        if not isinstance(bucket, set):
+            bucket = set(bucket)
+            self[key] = bucket
+        return bucket
+
+
 class DuplicateIndex:
     """Incremental near-duplicate detection: ``add`` returns the id of an earlier copy, or None."""
 
@@ -170,28 +188,50 @@ class DuplicateIndex:
 
         self.config = config or StoryConfig()
         self._lsh = MinHashLSH(threshold=self.config.lsh_threshold, num_perm=self.config.num_perm)
-        self._hashes: dict[str, Any] = {}
+        self._hashes: dict[str, np.ndarray] = {}  # MinHash values of the window's articles
         self._copies: dict[str, _Copy] = {}
         self._parent: dict[str, str] = {}  # union-find over duplicate pairs
         self._permutations: Any = None
         self._window: deque[str] = deque()  # article ids whose signatures are in the LSH, oldest first
         self._scheme: Any = None
 
-    # The LSH buckets are sets, whose pickled order follows the process's string hash seed: stored state is
-    # written with each bucket sorted, so equal indexes are equal bytes in the store (a resumed run's
-    # database equals an uninterrupted one's).
+    # Stored compactly: the signatures as one array and the copies as tuples (as objects they were most of
+    # the cost of loading and saving a large index); the LSH buckets are sets, whose pickled order follows
+    # the process's string hash seed, so each is written sorted: equal indexes are equal bytes in the store
+    # (a resumed run's database equals an uninterrupted one's).
     def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
+        ids = list(self._hashes)
         lsh = copy.copy(self._lsh)
         lsh.hashtables = [_sorted_buckets(table) for table in self._lsh.hashtables]
         lsh._H = getattr(lsh, self._lsh._H.__name__)  # a bound method: else it pickles the original LSH
-        state["_lsh"] = lsh
-        return state
+        return {
+            "config": self.config,
+            "lsh": lsh,
+            "signature_ids": ids,
+            "signatures": np.stack([self._hashes[i] for i in ids]) if ids else None,
+            "copies": [(c.article_id, c.order, c.published, c.size) for c in self._copies.values()],
+            "parent": self._parent,
+            "permutations": self._permutations,
+            "scheme": self._scheme,
+            "window": list(self._window),
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        for table in self._lsh.hashtables:  # the LSH inserts into missing buckets: a defaultdict again
-            table._dict = defaultdict(set, {key: set(members) for key, members in table._dict.items()})
+        if "_lsh" in state:  # written before the compact state: read as it is
+            self.__dict__.update(state)
+            old: dict[str, Any] = state["_hashes"]  # MinHash objects then
+            self._hashes = {aid: minhash.hashvalues for aid, minhash in old.items()}
+        else:
+            self.config = state["config"]
+            self._lsh = state["lsh"]
+            self._permutations, self._scheme = state["permutations"], state["scheme"]
+            self._copies = {row[0]: _Copy(*row) for row in state["copies"]}
+            self._parent = state["parent"]
+            self._window = deque(state["window"])
+            signatures = state["signatures"]
+            self._hashes = {aid: signatures[row] for row, aid in enumerate(state["signature_ids"])}
+        for table in self._lsh.hashtables:
+            table._dict = _Buckets(table._dict)
 
     def _find(self, article_id: str) -> str:
         root = article_id
@@ -219,7 +259,9 @@ class DuplicateIndex:
 
     def containment(self, first_id: str, second_id: str) -> float:
         """Estimated share of the smaller text's shingles found in the other (from MinHash and sizes)."""
-        jaccard = self._hashes[first_id].jaccard(self._hashes[second_id])
+        jaccard = (
+            float(np.count_nonzero(self._hashes[first_id] == self._hashes[second_id])) / self.config.num_perm
+        )
         size_a, size_b = self._copies[first_id].size, self._copies[second_id].size
         shared = jaccard * (size_a + size_b) / (1.0 + jaccard)
         return min(1.0, shared / max(1, min(size_a, size_b)))
@@ -236,7 +278,7 @@ class DuplicateIndex:
         if len(shingles) < self.config.min_shingles:
             return None
         minhash = self._minhash(shingles)
-        self._hashes[article_id] = minhash
+        self._hashes[article_id] = minhash.hashvalues
         matches = [
             other
             for other in self._lsh.query(minhash)

@@ -295,6 +295,29 @@ def test_every_id_printed_along_the_increments_still_resolves(increments: Increm
     assert not elsewhere, f"entity ids now naming an actor without any of their mentions: {elsewhere}"
 
 
+@pytest.mark.slow
+def test_after_increments_each_mention_is_held_by_one_entity_and_its_story(increments: Increments) -> None:
+    """When stories merge, the absorbed story's actors hand their mentions on: no corpus-wide entity keeps a
+    stale copy of a mention another entity now holds, and every entity mention lies in the story the
+    article belongs to."""
+    from newsprism.store import Store
+
+    store = Store(increments.db)
+    holders: dict[tuple[str, int, int], list[str]] = {}
+    for entity in store.entities():
+        for m in entity.mentions:
+            holders.setdefault((m.article, m.start, m.end), []).append(entity.id)
+    shared = {k: v for k, v in holders.items() if len(v) > 1}
+    assert not shared, f"{len(shared)} mentions held by two entities, e.g. {sorted(shared.items())[:3]}"
+    in_casts = {
+        (m.article, m.start, m.end)
+        for analysis in store.story_analyses()
+        for e in analysis.entities
+        for m in e.mentions
+    }
+    assert set(holders) == in_casts
+
+
 # --------------------------------------------------------------------------- 3. fault isolation
 
 

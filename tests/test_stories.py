@@ -318,20 +318,27 @@ def test_duplicate_window_forgets_old_signatures_only():
 
 _PICKLE_DUPLICATE_INDEX = """
 import hashlib, pickle, random
-from newsprism.stories import DuplicateIndex
+from newsprism.stories import DuplicateIndex, StoryConfig
 rng = random.Random(7)
 words = [f"word{i}" for i in range(500)]
-index = DuplicateIndex()
+index = DuplicateIndex(StoryConfig(dup_window=100))
+texts = []
 for number in range(40):
-    text = " ".join(rng.choice(words) for _ in range(120))
-    index.add(f"a{number:02d}", text)
-    index.add(f"copy{number:02d}", text + " shared by a reader")
+    texts.append(" ".join(rng.choice(words) for _ in range(120)))
+    index.add(f"a{number:02d}", texts[-1])
+    index.add(f"copy{number:02d}", texts[-1] + " shared by a reader")
 blob = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
 again = pickle.loads(blob)
-assert all(isinstance(m, set) for t in again._lsh.hashtables for m in t._dict.values())
-assert again.add("late-copy", text) is not None  # the restored index still finds copies
+assert again.add("late-copy", texts[-1]) == "a39"  # the restored index still finds copies
+assert again.containment("a39", "copy39") == index.containment("a39", "copy39")
 fresh = " ".join(rng.choice(words) + "x" for _ in range(120))  # shingles in buckets never seen
 assert again.add("fresh", fresh) is None and again.add("fresh-copy", fresh) == "fresh"
+# past the window the oldest signatures leave the restored LSH (buckets read back, then written to)
+for number in range(30):
+    again.add(f"new{number:02d}", " ".join(rng.choice(words) for _ in range(120)))
+assert "a00" in index._hashes and "a00" not in again._hashes
+assert again.add("a00-copy", texts[0]) is None
+assert again.add("a39-copy", texts[-1]) == "a39"
 print(hashlib.sha1(blob).hexdigest())
 """
 
@@ -354,3 +361,25 @@ def test_stored_duplicate_index_is_the_same_bytes_whatever_the_hash_seed():
         for seed in (1, 2, 3)
     }
     assert len(digests) == 1
+
+
+def test_duplicate_index_stored_by_the_previous_release_still_loads():
+    """Stores written before the compact state hold the index's attributes as they were (MinHash objects,
+    set buckets): they load, and the loaded index goes on finding copies."""
+    from datasketch import MinHash
+
+    rng = random.Random(11)
+    words = [f"word{i}" for i in range(400)]
+    index = DuplicateIndex()
+    texts = [" ".join(rng.choice(words) for _ in range(120)) for _ in range(5)]
+    for number, text in enumerate(texts):
+        index.add(f"a{number}", text)
+    state = dict(index.__dict__)
+    state["_hashes"] = {
+        aid: MinHash(num_perm=128, hashvalues=values, scheme=index._scheme)
+        for aid, values in index._hashes.items()
+    }
+    restored = DuplicateIndex.__new__(DuplicateIndex)
+    restored.__setstate__(state)
+    assert restored.add("copy", texts[2] + " shared") == "a2"
+    assert restored.add("other", " ".join(rng.choice(words) + "y" for _ in range(120))) is None

@@ -245,6 +245,11 @@ def _cluster_entities(
     return out
 
 
+# Story results are saved in transactions of about this many member articles: one commit, and one rewrite of
+# each cross-story actor's record, for many stories; a killed run redoes at most one such batch.
+SAVE_EVERY_ARTICLES = 5_000
+
+
 def update_corpus(store: Store, on_story: Callable[[int, int], None] | None = None) -> CorpusReport:
     """Bring stories and their analyses up to date with the stored articles; failures are recorded."""
     report = CorpusReport()
@@ -262,11 +267,21 @@ def update_corpus(store: Store, on_story: Callable[[int, int], None] | None = No
         if previous_inputs.get(s.id) != story_inputs(s, body_hashes)
     ]
     store.save_story_order([s.id for s in stories], aliases)
+    held_by = {aid: sid for sid, members in previous_members.items() for aid in members}
     taken = store.entity_ids()
+    pending: list[records.StoryResult] = []
+    weight = 0
     for n, (position, story) in enumerate(changed, start=1):
+        # Every stored story that held one of its articles: their casts carry the ids its actors keep.
+        sources = sorted({story.id} | {held_by[a] for a in story.articles if a in held_by})
+        inputs = story_inputs(story, body_hashes)
         try:
-            analysis = _analyze_stored(store, story, previous_members, aliases, taken)
-            store.save_story_analysis(position, story_inputs(story, body_hashes), analysis)
+            analysis = _analyze_stored(store, story, sources, taken)
+            pending.append(
+                records.StoryResult(
+                    position=position, inputs=inputs, story=story, sources=sources, analysis=analysis
+                )
+            )
             taken.update(e.id for e in analysis.entities)
             report.recomputed.append(story.id)
         except Exception as exc:
@@ -275,9 +290,20 @@ def update_corpus(store: Store, on_story: Callable[[int, int], None] | None = No
                 item=story.id, stage=ANALYSIS.name, error=type(exc).__name__, message=str(exc)
             )
             report.failures.append(failure)
-            store.save_story_failure(position, story, failure)
+            pending.append(
+                records.StoryResult(
+                    position=position, inputs="", story=story, sources=sources, failure=failure
+                )
+            )
+        weight += len(story.articles)
+        if weight >= SAVE_EVERY_ARTICLES:
+            store.save_story_results(pending)
+            pending, weight = [], 0
         if on_story:
             on_story(n, len(changed))
+    if pending:
+        store.save_story_results(pending)
+    store.drop_stories()
     report.stories = stories
     return report
 
@@ -295,19 +321,12 @@ def _absorbed(previous: dict[str, list[str]], stories: list[Story], live: set[st
     return out
 
 
-def _analyze_stored(
-    store: Store,
-    story: Story,
-    previous_members: dict[str, list[str]],
-    aliases: dict[str, str],
-    taken: set[str],
-) -> StoryAnalysis:
+def _analyze_stored(store: Store, story: Story, sources: list[str], taken: set[str]) -> StoryAnalysis:
     members = list(story.articles)
     extractions = store.extractions(members)
     missing = [a for a in members if a not in extractions]
     if missing:
         log.info("story %s: %d articles have no extraction yet", story.id, len(missing))
-    sources = [story.id, *story.former_ids]
     previous_ids = store.entity_ids_by_mention(sources)
     return analyze_story(story, extractions, store.outlets_of(members), previous_ids, taken)
 
@@ -322,7 +341,11 @@ def merge_entities(entities: Iterable[Entity]) -> list[Entity]:
         if len(parts) == 1:
             out.append(parts[0])
             continue
-        main = max(parts, key=lambda e: (len(e.mentions), e.name))
+        # The name most of the actor's mentions carry across its parts, whatever order they were folded in.
+        by_name: Counter[str] = Counter()
+        for part in parts:
+            by_name[part.name] += len(part.mentions)
+        main = max(parts, key=lambda e: (by_name[e.name], len(e.mentions), e.name))
         mentions = sorted(
             {(m.article, m.start, m.end): m for p in parts for m in p.mentions}.values(),
             key=lambda m: (m.article, m.start, m.end),
