@@ -155,7 +155,11 @@ def load_rules() -> EntityRules:
         if line.startswith("[") and line.endswith("]"):
             section = line[1:-1]
             continue
-        titles[tuple(_title_tokens(line))] = section == "role"
+        tokens = _title_tokens(line)
+        titles[tuple(tokens)] = section == "role"
+        # spaCy splits a hyphenated title into word, hyphen, word ("President-elect"): match that form too
+        split = [part for t in tokens for part in re.split(r"(-)", t) if part]
+        titles[tuple(split)] = section == "role"
     roles = frozenset(_data_lines(_rule_text("entity_roles.txt")))
     nominals = tomllib.loads(_rule_text("entity_nominals.toml"))["government"]
     descriptor_re = re.compile("|".join(f"(?:{d})" for d in nominals["descriptors"]), re.IGNORECASE)
@@ -598,6 +602,12 @@ def _match_title(tokens: list[str], rules: EntityRules) -> int:
 
 def _is_name_token(tok: Token) -> bool:
     return tok.text[:1].isupper() or fold(tok.text) in PARTICLES
+
+
+# A US legislator's party and state in brackets right after the name: "(D., N.Y.)", "(R-Texas)", "(I-Vt.)".
+_AFFILIATION = re.compile(
+    r"[ \t\u00a0]*\(((?:[DRI]|Dem|Rep|Ind)\.?(?:(?:-|–|,[ \u00a0]?|[ \u00a0])[A-Z][A-Za-z.]*(?:[ \u00a0][A-Z][A-Za-z.]*)?)?)\)"
+)
 
 
 class _ArticleResolver:
@@ -1319,9 +1329,13 @@ class _ArticleResolver:
         if all(fold(t.text).strip("-") in self.rules.label_stopwords or t.is_punct for t in tokens):
             return None
         if not any(
-            t.is_lower or fold(t.text) in self.rules.roles or t.pos_ in {"NOUN", "ADJ"} for t in tokens
-        ):
-            return None
+            t.is_lower
+            or fold(t.text) in self.rules.roles
+            or fold(t.text) in self.rules.title_words
+            or t.pos_ in {"NOUN", "ADJ"}
+            for t in tokens
+        ) and not (kind == "premodifier" and tokens[-1].ent_type_ == "NORP"):
+            return None  # "Florida Gov.", "California Democrat" are descriptions; "Ron" is not
         first, last = tokens[0].i, tokens[-1].i
         end_char = self.doc[last].idx + len(self.doc[last].text)
         opened = self.text[self.doc[first].idx : end_char]
@@ -1350,6 +1364,27 @@ class _ArticleResolver:
             return nxt is not None and nxt.is_lower
         return False
 
+    def _names_the_role(self, tok: Token, name_start: int) -> bool:
+        """A proper noun compounded onto the role before a name says whose role it is: "ICE Director",
+        "Amazon boss", "Senate Majority Leader", "Mulvaney aide", "White House press secretary"."""
+        head = tok.head
+        while head.dep_ == "compound" and head.i < name_start and not self._role_noun(head):
+            head = head.head
+        return (
+            tok.pos_ == "PROPN"
+            and tok.dep_ == "compound"
+            and tok.ent_type_ not in {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT"}
+            and head.i < name_start
+            and self._role_noun(head)
+        )
+
+    def _role_noun(self, tok: Token) -> bool:
+        return tok.pos_ == "NOUN" or self._role_word(tok)
+
+    def _role_word(self, tok: Token) -> bool:
+        folded = fold(tok.text)
+        return folded in self.rules.roles or folded in self.rules.title_words
+
     def labels_for(self, m: Mention) -> list[Label]:
         doc = self.doc
         span = doc.char_span(m.start, m.end, alignment_mode="expand")
@@ -1359,7 +1394,11 @@ class _ArticleResolver:
         out: list[Label] = []
         # pre-modifiers: "Libyan strongman Khalifa Haftar", "the aspiring strongman Khalifa Hifter"
         i = span.start - 1
-        while i >= 0 and i < doc[i].head.i < span.end and self._premodifier_token(doc[i]):
+        while (
+            i >= 0
+            and i < doc[i].head.i < span.end
+            and (self._premodifier_token(doc[i]) or self._names_the_role(doc[i], span.start))
+        ):
             i -= 1
         pre = list(doc[i + 1 : span.start])
         if pre and not all(
@@ -1368,6 +1407,9 @@ class _ArticleResolver:
             label = self._np_label(pre, "premodifier", pre[-1])
             if label:
                 out.append(label)
+        # party and state: "Chuck Schumer (D., N.Y.)", "Ted Cruz (R-Texas)"
+        if m.type == "PERSON" and (tag := _AFFILIATION.match(self.text, m.end)):
+            out.append(self._label(tag.start(1), tag.end(1), "affiliation", doc[span.end - 1]))
         # appositive after the name: "Khalifa Haftar, a warlord and alleged war criminal who ..."
         after_comma = span.end < len(doc) and doc[span.end].text == ","
         for child in root.children:
@@ -1379,15 +1421,18 @@ class _ArticleResolver:
                 and child.ent_type_ not in {"DATE", "TIME"}
             ):
                 out.extend(self._appositive(child))
-        # the name is the appositive: "Turkey’s president, Recep Erdogan"
+        # the name is the appositive: "Turkey’s president, Recep Erdogan"; or the parse made it one of the
+        # noun right before it ("the Amazon billionaire Jeff Bezos"), which the pre-modifier pass cannot see
+        adjacent = root.head.i == span.start - 1 and m.type == "PERSON"
         if (
             root.dep_ == "appos"
             and root.head.i < span.start
             and root.head.pos_ == "NOUN"
-            and doc[span.start - 1].text in {",", "—", "–", ":"}
+            and (doc[span.start - 1].text in {",", "—", "–", ":"} or adjacent)
         ):
             head = root.head
-            tokens = [t for t in head.subtree if t.i < span.start - 1 and t.i >= head.left_edge.i]
+            cut = span.start if adjacent else span.start - 1
+            tokens = [t for t in head.subtree if t.i < cut and t.i >= head.left_edge.i]
             label = self._np_label(tokens, "appositive", head)
             if label:
                 out.append(label)

@@ -556,3 +556,43 @@ def test_capital_initials_are_not_a_person() -> None:
     entities = cast("Mayor Dana Okafor spoke to FBN about the flood in Harlan on Tuesday.")
     assert {e.name for e in entities if e.type == "PERSON"} == {"Dana Okafor"}
     assert [e.type for e in entities if e.name == "FBN"] == ["ORG"]
+
+
+# ------------------------------------------------------------ labels: the whole title, party tags (issue 10)
+
+TITLED = (
+    "Nebraska Gov. Pete Ricketts signed the measure on Tuesday. Acting FEMA Director Deanne Criswell "
+    "toured the levee with Harris campaign chairwoman Jen O'Malley Dillon, while Sen. Ben Sasse (R-Neb.) "
+    "and Rep. Don Bacon (R) stayed in Washington. President-elect Gabriel Boric called from Santiago. "
+    "The Tesla billionaire Elon Musk sent engineers."
+)
+
+
+@pytest.fixture(scope="module")
+def titled_cast() -> list[Entity]:
+    return cast(TITLED)
+
+
+@pytest.mark.parametrize(
+    ("person", "label"),
+    [
+        ("Pete Ricketts", "Nebraska Gov."),  # the place belongs to the title
+        ("Deanne Criswell", "Acting FEMA Director"),  # whose director: the agency compounded onto it
+        ("Jen O'Malley Dillon", "Harris campaign chairwoman"),
+        ("Elon Musk", "Tesla billionaire"),  # the noun right before the name describes it
+        ("Gabriel Boric", "President-elect"),  # spaCy splits the hyphenated title
+    ],
+)
+def test_a_title_label_keeps_its_modifiers(titled_cast, person, label):
+    entity = one(titled_cast, person)
+    assert label in label_texts(entity), label_texts(entity)
+
+
+def test_a_bare_title_inside_a_longer_one_is_not_a_second_label(titled_cast):
+    assert "Gov." not in label_texts(one(titled_cast, "Pete Ricketts"))
+    assert "Director" not in label_texts(one(titled_cast, "Deanne Criswell"))
+
+
+def test_party_and_state_in_brackets_are_a_label(titled_cast):
+    assert "R-Neb." in label_texts(one(titled_cast, "Ben Sasse"))
+    assert "R" in label_texts(one(titled_cast, "Don Bacon"))

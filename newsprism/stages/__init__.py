@@ -55,7 +55,9 @@ STAGES: dict[str, StageSpec] = {
             "article",
             ("article", "parse"),
             ("local_entities", "quotes", "event_mentions", "story_vector"),
-            "2",  # 2: the writer's first person, dash credits, transcript turns, named days, capital initials
+            # 2: the writer's first person, dash credits, transcript turns, named days, capital initials
+            # 3: titles with their modifiers ("Florida Gov."), party-state tags, hyphenated titles
+            "3",
             _rules(".toml", ".txt"),
         ),
         StageSpec("stories", "corpus", ("article", "story_vector"), ("story", "duplicate"), "1"),
