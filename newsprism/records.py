@@ -15,8 +15,9 @@ import msgspec
 T = TypeVar("T")
 
 
-class Record(msgspec.Struct, kw_only=True):
-    """Base of every record: plain fields, no behaviour beyond conversion."""
+class Record(msgspec.Struct, kw_only=True, gc=False):
+    """Base of every record: plain fields, no behaviour beyond conversion. Records form trees, never cycles,
+    so the garbage collector need not track them (a large story decodes hundreds of thousands)."""
 
 
 # ------------------------------------------------------------------------------------------- the cast
@@ -239,13 +240,15 @@ class StoryAnalysis(Record):
 
 class StoryResult(Record):
     """One story's outcome of the corpus stage, as the store saves it: the analysis, or the failure that took
-    its place; ``sources`` are the stored stories that held its articles before (their casts gave the
-    previous entity ids, and their entity contributions are replaced)."""
+    its place. ``sources`` are the stored stories that held its articles before, ``previous`` their casts as
+    read for the analysis: they gave the entity ids it kept, and their contributions to the corpus-wide
+    entity records are the ones replaced."""
 
     position: int
     inputs: str
     story: Story
     sources: list[str]
+    previous: list[Entity] = []
     analysis: StoryAnalysis | None = None
     failure: StageFailure | None = None
 

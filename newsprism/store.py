@@ -733,8 +733,7 @@ class Store(ArticleStore):
         name it (a cross-story actor's record is the largest thing written)."""
         analysed = [r.analysis for r in results if r.analysis is not None]
         with Session(self.engine) as session, session.begin():
-            sources = sorted({s for r in results if r.analysis is not None for s in r.sources})
-            previous = self._previous_entities(session, sources)
+            previous = [e for r in results if r.analysis is not None for e in r.previous]
             if analysed:
                 from newsprism.stages.corpus import merge_entities
 
@@ -988,10 +987,10 @@ class Store(ArticleStore):
             ids.update(session.scalars(select(IdAliasRow.alias).where(IdAliasRow.kind == "entity")))
         return ids
 
-    def entity_ids_by_mention(self, story_ids: Sequence[str]) -> dict[tuple[str, int, int], str]:
+    def previous_entities(self, story_ids: Sequence[str]) -> list[records.Entity]:
+        """The casts of these stored stories as they stand (before their analyses are replaced)."""
         with Session(self.engine) as session:
-            previous = self._previous_entities(session, story_ids)
-        return {(m.article, m.start, m.end): e.id for e in previous for m in e.mentions}
+            return self._previous_entities(session, story_ids)
 
     def entity_page(self, limit: int | None = None) -> tuple[list[records.Entity], int]:
         """The first ``limit`` corpus-wide entities, most mentioned first (the order of ``entities``), and how
