@@ -129,6 +129,7 @@ class EntityRules:
     gov_descriptor_re: re.Pattern[str]
     gov_normalise: tuple[tuple[str, str], ...]
     aliases: dict[str, str]  # folded alias -> canonical
+    member_groups: frozenset[str]  # folded plural nouns for an organisation's members ("democrats")
     label_stopwords: frozenset[str]
     title_words: frozenset[str]  # every word of every role title, folded
     surname_first: frozenset[str]
@@ -168,6 +169,12 @@ def load_rules() -> EntityRules:
         names = [n.strip() for n in line.split("|") if n.strip()]
         for alias in names:
             aliases[fold(alias)] = names[0]
+    member_groups: set[str] = set()
+    for line in _data_lines(_rule_text("entity_member_groups.txt")):
+        names = [n.strip() for n in line.split("|") if n.strip()]
+        for alias in names:
+            aliases.setdefault(fold(alias), names[0])
+        member_groups.update(fold(n) for n in names[1:])
     given = tomllib.loads(_rule_text("given_names.toml"))
     given_gender = {**{n: "f" for n in given["female"]}, **{n: "m" for n in given["male"]}}
     title_gender = {
@@ -182,6 +189,7 @@ def load_rules() -> EntityRules:
         gov_descriptor_re=descriptor_re,
         gov_normalise=tuple(nominals.get("normalise", {}).items()),
         aliases=aliases,
+        member_groups=frozenset(member_groups),
         label_stopwords=frozenset(_data_lines(_rule_text("entity_label_stopwords.txt"))),
         title_words=frozenset(w for t, is_role in titles.items() if is_role for w in t),
         surname_first=frozenset(_data_lines(_rule_text("entity_surname_first.txt"))),
@@ -561,8 +569,9 @@ def _not_persons() -> dict[str, str]:
 
 
 def _never_a_person(form: str) -> bool:
-    """An outlet ("Fox"), platform or product ("Twitter"): never a person's surname, whatever NER typed."""
-    return form in _outlet_names() or form in _not_persons()
+    """An outlet ("Fox"), platform or product ("Twitter"), a party's members ("Democrats"): never a person's
+    surname, whatever NER typed."""
+    return form in _outlet_names() or form in _not_persons() or form in load_rules().member_groups
 
 
 @lru_cache(maxsize=1)
@@ -999,6 +1008,9 @@ class _ArticleResolver:
                 continue  # "Jordan" the country next to "Michael Jordan"
             self._set_type(m, "PERSON")
         self._votes = None
+        for m in self.mentions:
+            if m.type == "NORP" and fold(m.text) in self.rules.member_groups:
+                m.type = "ORG"  # "Senate Democrats voted": the party acts through its members
         self.mentions = [m for m in self.mentions if m.type != "NORP"]
 
     def _count_vote(self, m: Mention, sign: int) -> None:
@@ -1063,6 +1075,8 @@ class _ArticleResolver:
                 after = self.doc[tok.i + 1 : tok.i + 3]
                 if place is None and len(after) == 2 and after[0].lower_ == "in" and after[1].idx in places:
                     place = places[after[1].idx].text
+                if self._leaders_government(span):
+                    continue
                 if not descriptors and not (place and span.start < tok.i):
                     continue
                 if any(i in self.covered for i in range(span.start, span.end)):
@@ -1073,6 +1087,28 @@ class _ArticleResolver:
                 if mention is not None:
                     keys = set(descriptors) | ({f"place:{fold(place)}"} if place else set())
                     self.nominal_info[id(mention)] = (frozenset(keys), place)
+
+    def _leaders_government(self, span: Span) -> bool:
+        """ "the Biden administration", "the Trump White House"-style names: a government named after its
+        leader is an organisation named so, not a mention of the person. Returns whether it was one."""
+        head = span[-1]
+        modifiers = [t for t in span[:-1] if t.dep_ not in {"det", "punct"}]
+        if not modifiers or any(t.pos_ != "PROPN" or t.dep_ != "compound" for t in modifiers):
+            return False
+        # NER often types the leader's name ORG here ("the Trump administration"); an administration is
+        # always named after its leader, a government or regime only after a person NER saw as one
+        kinds = {"PERSON", "ORG"} if head.lemma_.lower() == "administration" else {"PERSON"}
+        people = {id(m): m for t in modifiers for m in self._by_token.get(t.i, ()) if m.type in kinds}
+        if not people or any(m.kind == "title" for m in people.values()):
+            return False
+        first, last = modifiers[0].i, head.i
+        for m in people.values():  # the name now belongs to the organisation's mention
+            self.mentions.remove(m)
+            span_m = self.doc.char_span(m.start, m.end, alignment_mode="expand")
+            if span_m is not None:
+                self.covered.difference_update(range(span_m.start, span_m.end))
+        self._add(first, last + 1, "ORG", "ner")
+        return True
 
     def _descriptors(self, text: str) -> list[str]:
         found = []
@@ -1978,7 +2014,8 @@ def link_local_entities(locals_: list[LocalEntity]) -> list[Cluster]:
 
 def _name_key(local: LocalEntity, rules: EntityRules) -> str:
     if local.acronym and all(acronym_letters(f) for f in local.forms):
-        return local.acronym.lower()
+        canonical = rules.aliases.get(local.acronym.lower())  # "GOP": the Republican Party
+        return fold(canonical).replace(".", "") if canonical else local.acronym.lower()
     folded = re.sub(r"^the ", "", fold(local.best_form())).replace(".", "")
     canonical = rules.aliases.get(folded) or rules.aliases.get(fold(local.best_form()))
     return fold(canonical).replace(".", "") if canonical else folded

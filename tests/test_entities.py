@@ -596,3 +596,34 @@ def test_a_bare_title_inside_a_longer_one_is_not_a_second_label(titled_cast):
 def test_party_and_state_in_brackets_are_a_label(titled_cast):
     assert "R-Neb." in label_texts(one(titled_cast, "Ben Sasse"))
     assert "R" in label_texts(one(titled_cast, "Don Bacon"))
+
+
+# ------------------------------------------- organisations named by their members or their leader (issue 10)
+
+
+@pytest.fixture(scope="module")
+def party_cast() -> list[Entity]:
+    return cast(
+        "Senate Democrats pushed the farm bill through on Thursday. The Republican Party said it would fight "
+        "the measure, and Republicans in the House vowed to stall it. The Obama administration had tried a "
+        "similar plan, a senior official said.",
+        "Democrats said the bill would pass the Senate again. The GOP called it a giveaway. The Senate vote "
+        "was 51-49, and Republicans blamed the Obama administration for the deficit.",
+    )
+
+
+def test_members_stand_for_their_party(party_cast):
+    gop = one(party_cast, "Republican Party", "Republicans", "GOP")
+    assert gop.type == "ORG"
+    assert one(party_cast, "Democrats").name == "Democratic Party"
+
+
+def test_an_administration_is_an_organisation_named_after_its_leader(party_cast):
+    administration = one(party_cast, "Obama administration")
+    assert administration.type == "ORG" and len(administration.articles) == 2
+    assert not holding(party_cast, "Obama")  # the name inside is not a mention of the person
+
+
+def test_one_word_institution_is_one_entity_across_a_story(party_cast):
+    senate = one(party_cast, "Senate")
+    assert senate.articles == ["p0", "p1"]

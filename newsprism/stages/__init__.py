@@ -56,7 +56,8 @@ STAGES: dict[str, StageSpec] = {
             ("article", "parse"),
             ("local_entities", "quotes", "event_mentions", "story_vector"),
             # 2: the writer's first person, dash credits, transcript turns, named days, capital initials
-            # 3: titles with their modifiers ("Florida Gov."), party-state tags, hyphenated titles
+            # 3: titles with their modifiers ("Florida Gov."), party-state tags, hyphenated titles, party
+            # members as the party ("Senate Democrats"), administrations named after their leader
             "3",
             _rules(".toml", ".txt"),
         ),
