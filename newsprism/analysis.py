@@ -240,12 +240,21 @@ class DocumentReader:
         )
 
     def quotes(self) -> Iterator[Quote]:
-        for part in self.store.story_parts(records.StoryQuotes, self.story_ids):
-            yield from part.quotes
+        for part in self.quote_lists():
+            yield from part
 
     def events(self) -> Iterator[Event]:
+        for part in self.event_lists():
+            yield from part
+
+    def quote_lists(self) -> Iterator[list[Quote]]:
+        """The quotes story by story (a writer encodes each list at once)."""
+        for part in self.store.story_parts(records.StoryQuotes, self.story_ids):
+            yield part.quotes
+
+    def event_lists(self) -> Iterator[list[Event]]:
         for part in self.store.story_parts(records.StoryEvents, self.story_ids):
-            yield from part.events
+            yield part.events
 
     def document(self) -> Document:
         return Document(

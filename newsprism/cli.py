@@ -242,7 +242,9 @@ def _write_outputs(reader: DocumentReader, json_out: Path | None, html_out: Path
 
     if json_out is not None:
         if str(json_out) == "-":
-            write_document(reader, sys.stdout)
+            sys.stdout.flush()
+            write_document(reader, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
         else:
             write_json(reader, json_out)
             if not quiet:

@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -33,7 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, defer, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from newsprism import records
 from newsprism.model import Annotation, Article, EntityMention, RemovedSpan, StoredArticle
@@ -42,6 +43,11 @@ SCHEMA_VERSION = 1  # the pre-Alembic marker of the baseline schema (revision 00
 
 
 R = TypeVar("R")
+def _table_of(row_class: type[Base]) -> Table:
+    """The Table of a declarative class, for Core statements (plain rows, executemany)."""
+    return row_class.__table__  # type: ignore[return-value]
+
+
 GONE = -1  # the listing position of a story absorbed into others, until the corpus stage drops it
 
 
@@ -339,7 +345,7 @@ class ArticleStore:
         bulk path each row was a statement of its own, the largest cost of saving a big story."""
         if not rows:
             return
-        target: Table = table.__table__  # type: ignore[assignment]  # a declarative class's Table
+        target = _table_of(table)
         if self.engine.dialect.name == "postgresql":
             from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -490,13 +496,15 @@ class ArticleStore:
         """Articles with their sentences and entity mentions (and parse, ``with_doc``), in the order of ``ids``."""
         if ids is None:
             ids = self.article_ids()
-        query = select(ArticleRow)
-        if not with_doc:
-            query = query.options(defer(ArticleRow.doc), defer(ArticleRow.raw_text))
+        # Plain rows, not ORM objects: nothing is written back, and identity-mapped objects cost more than
+        # the query (a third of exporting a large story).
+        table = _table_of(ArticleRow)
+        skipped = set() if with_doc else {"doc", "raw_text"}
+        query = select(*(c for c in table.columns if c.name not in skipped))
         with Session(self.engine) as session:
             for i in range(0, len(ids), 200):
                 chunk = list(ids[i : i + 200])
-                rows = {r.id: r for r in session.scalars(query.where(ArticleRow.id.in_(chunk)))}
+                rows = {r.id: r for r in session.execute(query.where(table.c.id.in_(chunk)))}
                 # Sentences and mentions are read as plain tuples: ORM objects for them cost more than the query.
                 sentences: dict[str, list[tuple[int, int]]] = {aid: [] for aid in chunk}
                 for article_id, start, end in session.execute(
@@ -713,10 +721,21 @@ class Store(ArticleStore):
             # an alias that pointed at an absorbed story now points at its absorber
             for row in session.scalars(select(IdAliasRow).where(IdAliasRow.target.in_(list(aliases)))):
                 row.target = aliases[row.target]
-            # Only the positions that moved are written (most stories keep theirs as a few articles arrive).
-            for position, sid in enumerate(story_ids):
-                if stored.get(sid) != position:
-                    session.execute(update(StoryRow).where(StoryRow.id == sid).values(position=position))
+            # Only the positions that moved are written, as one executemany (a story that grows moves every
+            # smaller one down a place: hundreds of rows in a large store).
+            moved = [
+                {"sid": sid, "position": position}
+                for position, sid in enumerate(story_ids)
+                if stored.get(sid) != position
+            ]
+            if moved:
+                table = _table_of(StoryRow)
+                session.connection().execute(
+                    update(table)
+                    .where(table.c.id == bindparam("sid"))
+                    .values(position=bindparam("position")),
+                    moved,
+                )
 
     def drop_stories(self) -> None:
         """Delete the stories ``save_story_order`` set aside, once the stories holding their articles are saved."""

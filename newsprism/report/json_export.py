@@ -8,9 +8,9 @@ as it is read, so memory does not grow with the corpus (only the merged cast is 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import msgspec
 
@@ -48,33 +48,54 @@ def article_entry(article: StoredArticle, failed: bool = False) -> ArticleEntry:
     )
 
 
-def _indented(value: Any, prefix: str) -> str:
+def _indented(value: Any, prefix: bytes) -> bytes:
     """``value`` as the indented JSON ``json.dumps(indent=2, ensure_ascii=False)`` writes, every line but the
     first shifted by ``prefix`` (its place inside the document)."""
-    return msgspec.json.format(_encoder.encode(value), indent=2).decode("utf-8").replace("\n", "\n" + prefix)
+    return msgspec.json.format(_encoder.encode(value), indent=2).replace(b"\n", b"\n" + prefix)
 
 
-def _write_list(out: TextIO, key: str, items: Iterable[Any], last: bool = False) -> None:
-    out.write(f"  {_indented(key, '')}: [")
+def _items(chunk: list[Any]) -> bytes:
+    """The items of ``chunk`` as ``_write_list`` places them, one after another (``,`` and a new line between,
+    each at four spaces): encoded and indented as one list, the brackets cut off. The same bytes as item by
+    item, at one encoder call per chunk instead of one per quote or event."""
+    listed = msgspec.json.format(_encoder.encode(chunk), indent=2)  # b"[\n  {...},\n  {...}\n]"
+    return b"  " + listed[2:-2].replace(b"\n", b"\n  ")
+
+
+def _write_list(out: BinaryIO, key: str, chunks: Iterable[list[Any]], last: bool = False) -> None:
+    out.write(b"  " + _indented(key, b"") + b": [")
     first = True
-    for item in items:
-        out.write(("\n    " if first else ",\n    ") + _indented(item, "    "))
+    for chunk in chunks:
+        if not chunk:
+            continue
+        out.write((b"\n" if first else b",\n") + _items(chunk))
         first = False
-    out.write(("]" if first else "\n  ]") + ("\n" if last else ",\n"))
+    out.write((b"]" if first else b"\n  ]") + (b"\n" if last else b",\n"))
 
 
-def write_document(reader: DocumentReader, out: TextIO) -> None:
-    """The document, streamed: the same bytes as ``dumps_document(reader.document())``."""
-    out.write("{\n")
-    out.write(f'  "version": {_indented(reader.version, "")},\n')
-    out.write(f'  "generator": {_indented(reader.generator, "")},\n')
-    _write_list(out, "articles", reader.articles())
-    _write_list(out, "stories", reader.stories())
-    _write_list(out, "entities", reader.entities())
-    _write_list(out, "quotes", reader.quotes())
-    _write_list(out, "events", reader.events())
-    _write_list(out, "failures", reader.failures, last=True)
-    out.write("}\n")
+def _batched(items: Iterable[Any], size: int = 100) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def write_document(reader: DocumentReader, out: BinaryIO) -> None:
+    """The document, streamed: the same bytes as ``dumps_document(reader.document())``, UTF-8."""
+    out.write(b"{\n")
+    out.write(b'  "version": ' + _indented(reader.version, b"") + b",\n")
+    out.write(b'  "generator": ' + _indented(reader.generator, b"") + b",\n")
+    _write_list(out, "articles", _batched(reader.articles()))
+    _write_list(out, "stories", ([story] for story in reader.stories()))
+    _write_list(out, "entities", _batched(reader.entities()))
+    _write_list(out, "quotes", reader.quote_lists())
+    _write_list(out, "events", reader.event_lists())
+    _write_list(out, "failures", [reader.failures], last=True)
+    out.write(b"}\n")
 
 
 def dumps_document(document: Document) -> str:
@@ -84,5 +105,5 @@ def dumps_document(document: Document) -> str:
 
 
 def write_json(reader: DocumentReader, path: str | Path) -> None:
-    with Path(path).open("w", encoding="utf-8", newline="\n") as out:
+    with Path(path).open("wb") as out:
         write_document(reader, out)
