@@ -43,6 +43,8 @@ SCHEMA_VERSION = 1  # the pre-Alembic marker of the baseline schema (revision 00
 
 
 R = TypeVar("R")
+
+
 def _table_of(row_class: type[Base]) -> Table:
     """The Table of a declarative class, for Core statements (plain rows, executemany)."""
     return row_class.__table__  # type: ignore[return-value]
