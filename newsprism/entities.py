@@ -1594,6 +1594,61 @@ class _ArticleResolver:
                 if label:
                     add_label(target, label)
 
+    def definite_organisations(self, locals_: list[LocalEntity]) -> None:
+        """ "the court" after "the Supreme Court", "the party" after "Democrats", "the administration" after "the
+        Biden administration", "the chamber" after "the Senate", "the network" after "CNN": a definite noun
+        phrase headed by the head word of an organisation the article named before it is a mention of the most
+        recent such organisation (strict head match, as in rule-based coreference)."""
+        doc = self.doc
+        outlets = _outlet_names()
+        heads: list[
+            tuple[int, frozenset[str], int]
+        ] = []  # (start, head words, local) of organisation mentions
+        for m in sorted(self.mentions, key=lambda m: m.start):
+            if m.local < 0 or locals_[m.local].type != "ORG" or m.kind == "role":
+                continue
+            words = {
+                w for form in (m.text, self.rules.aliases.get(fold(m.text), "")) if (w := _head_word(form))
+            }
+            if _name_form(m.text) in outlets:
+                words.add("network")
+            words |= {"chamber" for w in list(words) if w in LEGISLATURES}
+            if words:
+                heads.append((m.start, frozenset(words), m.local))
+        if not heads:
+            return
+        for chunk in doc.noun_chunks:
+            root = chunk.root
+            if (
+                chunk[0].lower_ != "the"
+                or len(chunk) > 3
+                or root.pos_ != "NOUN"
+                or any(t.pos_ not in {"DET", "ADJ", "NOUN"} or t.i in self.covered for t in chunk)
+                or (root.i + 1 < len(doc) and doc[root.i + 1].pos_ == "PROPN")  # "the court Justice Kagan"
+            ):
+                continue
+            lemma = root.lemma_.lower()
+            if lemma not in INSTITUTION_HEADS:
+                continue  # "the news" is not Fox News, "the statement" not a named one
+            before = [h for h in heads if h[0] < chunk.start_char and lemma in h[1]]
+            if not before:
+                continue
+            target = before[-1][2]
+            mention = Mention(
+                self.article_id,
+                chunk[1].idx,
+                chunk.end_char,
+                chunk[1:].text,
+                "ORG",
+                "role",
+                self._sentence_of(root.i),
+                root.i,
+                target,
+            )
+            self.covered.update(range(chunk.start, chunk.end))
+            self.mentions.append(mention)
+            locals_[target].mentions.append(mention)
+
     def removed_block_labels(self, locals_: list[LocalEntity]) -> None:
         """Labels from captions and headlines the cleaner removed ("FILE PHOTO: Khalifa Haftar, the military
         commander who dominates eastern Libya, ..."). Their offsets index ``raw_text``; ``in`` names the block."""
@@ -1642,11 +1697,61 @@ class _ArticleResolver:
             if mention.local >= 0:
                 locals_[mention.local].labels.append(label)
         self.descriptive_labels(locals_)
+        self.definite_organisations(locals_)
         self.removed_block_labels(locals_)
         for local in locals_:
             local.labels = _dedupe_labels(local.labels)
             local.mentions.sort(key=lambda m: (m.start, m.end))
         return [loc for loc in locals_ if loc.mentions]
+
+
+LEGISLATURES = frozenset({"senate", "house", "parliament", "assembly", "congress", "knesset", "duma"})
+# Head nouns that, after "the", stand for one institution named before: "the court", "the agency".
+INSTITUTION_HEADS = frozenset(
+    {
+        "court",
+        "party",
+        "administration",
+        "chamber",
+        "network",
+        "agency",
+        "department",
+        "committee",
+        "commission",
+        "council",
+        "ministry",
+        "company",
+        "university",
+        "school",
+        "campaign",
+        "board",
+        "bank",
+        "union",
+        "army",
+        "federation",
+        "association",
+        "foundation",
+        "institute",
+        "church",
+        "hospital",
+        "corporation",
+        "firm",
+        "alliance",
+        "coalition",
+        "organization",
+        "organisation",
+        "bureau",
+        "office",
+    }
+)
+
+
+def _head_word(name: str) -> str | None:
+    """The last word of an organisation's name, folded: "Supreme Court" -> "court"; an acronym has none."""
+    tokens = name_tokens(name)
+    if not tokens or acronym_letters(name):
+        return None
+    return tokens[-1]
 
 
 def _dedupe_labels(labels: list[Label]) -> list[Label]:

@@ -627,3 +627,15 @@ def test_an_administration_is_an_organisation_named_after_its_leader(party_cast)
 def test_one_word_institution_is_one_entity_across_a_story(party_cast):
     senate = one(party_cast, "Senate")
     assert senate.articles == ["p0", "p1"]
+
+
+def test_a_definite_institution_noun_is_a_mention_of_the_one_named_before():
+    entities = cast(
+        "The Supreme Court agreed on Monday to hear the water dispute. The court will rule by June. "
+        "Fox News first reported the decision, and the network said both states had filed briefs. "
+        "Officials were glad to hear the news."
+    )
+    court = one(entities, "Supreme Court")
+    assert "court" in {m.text for m in court.mentions}
+    assert "network" in {m.text for m in one(entities, "Fox News").mentions}
+    assert not any(m.text == "news" for e in entities for m in e.mentions)

@@ -57,7 +57,8 @@ STAGES: dict[str, StageSpec] = {
             ("local_entities", "quotes", "event_mentions", "story_vector"),
             # 2: the writer's first person, dash credits, transcript turns, named days, capital initials
             # 3: titles with their modifiers ("Florida Gov."), party-state tags, hyphenated titles, party
-            # members as the party ("Senate Democrats"), administrations named after their leader
+            # members as the party ("Senate Democrats"), administrations named after their leader, "the court"
+            # after the Supreme Court
             "3",
             _rules(".toml", ".txt"),
         ),
