@@ -1370,7 +1370,7 @@ class _ArticleResolver:
             or fold(t.text) in self.rules.title_words
             or t.pos_ in {"NOUN", "ADJ"}
             for t in tokens
-        ) and not (kind == "premodifier" and tokens[-1].ent_type_ == "NORP"):
+        ) and not (kind == "premodifier" and fold(tokens[-1].text).rstrip("s") in PARTY_NOUNS):
             return None  # "Florida Gov.", "California Democrat" are descriptions; "Ron" is not
         first, last = tokens[0].i, tokens[-1].i
         end_char = self.doc[last].idx + len(self.doc[last].text)
@@ -1409,6 +1409,7 @@ class _ArticleResolver:
         return (
             tok.pos_ == "PROPN"
             and tok.dep_ == "compound"
+            and head.tag_ != "NNS"  # "PBS Moderators", a headline's plural, is not one person's role
             and tok.ent_type_ not in {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT"}
             and head.i < name_start
             and self._role_noun(head)
@@ -1422,6 +1423,8 @@ class _ArticleResolver:
         return folded in self.rules.roles or folded in self.rules.title_words
 
     def labels_for(self, m: Mention) -> list[Label]:
+        if fold(m.text) in self.rules.member_groups:
+            return []  # "establishment Republicans" describes some members, not the party
         doc = self.doc
         span = doc.char_span(m.start, m.end, alignment_mode="expand")
         if span is None:
@@ -1459,7 +1462,8 @@ class _ArticleResolver:
                 out.extend(self._appositive(child))
         # the name is the appositive: "Turkey’s president, Recep Erdogan"; or the parse made it one of the
         # noun right before it ("the Amazon billionaire Jeff Bezos"), which the pre-modifier pass cannot see
-        adjacent = root.head.i == span.start - 1 and m.type == "PERSON"
+        # (a singular noun: "trails rivals Donald Trump and Ted Cruz" describes them only together)
+        adjacent = root.head.i == span.start - 1 and m.type == "PERSON" and root.head.tag_ == "NN"
         if (
             root.dep_ == "appos"
             and root.head.i < span.start
@@ -1705,6 +1709,10 @@ class _ArticleResolver:
         return [loc for loc in locals_ if loc.mentions]
 
 
+# A party member's noun ("California Democrat Alex Padilla") describes the person it precedes.
+PARTY_NOUNS = frozenset(
+    {"democrat", "republican", "independent", "conservative", "liberal", "libertarian", "socialist", "tory"}
+)
 LEGISLATURES = frozenset({"senate", "house", "parliament", "assembly", "congress", "knesset", "duma"})
 # Head nouns that, after "the", stand for one institution named before: "the court", "the agency".
 INSTITUTION_HEADS = frozenset(
