@@ -1387,12 +1387,7 @@ class _ArticleResolver:
         if tok.text == "-" or tok.pos_ in {"ADJ", "NOUN", "NUM"}:
             return not tok.ent_type_ or tok.ent_type_ in {"NORP", "GPE"}
         if tok.pos_ == "PROPN":
-            folded = fold(tok.text)
-            return (
-                tok.ent_type_ in {"NORP", "GPE"}
-                or folded in self.rules.roles
-                or folded in self.rules.title_words
-            )
+            return tok.ent_type_ in {"NORP", "GPE"} or self._role_word(tok)
         if fold(tok.text) in self.rules.title_words:  # "Acting" in "Acting U.S. Defense Secretary"
             return True
         if tok.tag_ in {"VBG", "VBN"}:  # "aspiring strongman", but not "recognized Field Marshal"
@@ -1573,19 +1568,7 @@ class _ArticleResolver:
                 if bisect_left(given, (chunk.start_char, -1)) != 1:
                     continue
                 target = given[0][1]
-                mention = Mention(
-                    self.article_id,
-                    chunk[1].idx,
-                    chunk.end_char,
-                    chunk[1:].text,
-                    "PERSON",
-                    "role",
-                    sent_i,
-                    root.i,
-                    target,
-                )
-                self.mentions.append(mention)
-                locals_[target].mentions.append(mention)
+                mention = self._role_mention(chunk, "PERSON", target, locals_)
                 locals_[target].merges.append(
                     Merge(
                         reason="definite role noun repeats an earlier label",
@@ -1598,6 +1581,24 @@ class _ArticleResolver:
                 if label:
                     add_label(target, label)
 
+    def _role_mention(self, chunk: Span, etype: str, target: int, locals_: list[LocalEntity]) -> Mention:
+        """ "the <noun>" (without its "the") as a mention of the local entity ``target``."""
+        root = chunk.root
+        mention = Mention(
+            self.article_id,
+            chunk[1].idx,
+            chunk.end_char,
+            chunk[1:].text,
+            etype,
+            "role",
+            self._sentence_of(root.i),
+            root.i,
+            target,
+        )
+        self.mentions.append(mention)
+        locals_[target].mentions.append(mention)
+        return mention
+
     def definite_organisations(self, locals_: list[LocalEntity]) -> None:
         """ "the court" after "the Supreme Court", "the party" after "Democrats", "the administration" after "the
         Biden administration", "the chamber" after "the Senate", "the network" after "CNN": a definite noun
@@ -1605,9 +1606,8 @@ class _ArticleResolver:
         recent such organisation (strict head match, as in rule-based coreference)."""
         doc = self.doc
         outlets = _outlet_names()
-        heads: list[
-            tuple[int, frozenset[str], int]
-        ] = []  # (start, head words, local) of organisation mentions
+        # (start, head words, local) of each organisation mention
+        heads: list[tuple[int, frozenset[str], int]] = []
         for m in sorted(self.mentions, key=lambda m: m.start):
             if m.local < 0 or locals_[m.local].type != "ORG" or m.kind == "role":
                 continue
@@ -1637,21 +1637,8 @@ class _ArticleResolver:
             before = [h for h in heads if h[0] < chunk.start_char and lemma in h[1]]
             if not before:
                 continue
-            target = before[-1][2]
-            mention = Mention(
-                self.article_id,
-                chunk[1].idx,
-                chunk.end_char,
-                chunk[1:].text,
-                "ORG",
-                "role",
-                self._sentence_of(root.i),
-                root.i,
-                target,
-            )
+            self._role_mention(chunk, "ORG", before[-1][2], locals_)
             self.covered.update(range(chunk.start, chunk.end))
-            self.mentions.append(mention)
-            locals_[target].mentions.append(mention)
 
     def removed_block_labels(self, locals_: list[LocalEntity]) -> None:
         """Labels from captions and headlines the cleaner removed ("FILE PHOTO: Khalifa Haftar, the military

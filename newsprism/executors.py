@@ -52,6 +52,18 @@ class Executor(Protocol):
     def close(self) -> None: ...
 
 
+def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Consecutive lists of ``size`` items (the last one shorter), read lazily."""
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 class SerialExecutor:
     """In this process: no start-up cost, models shared with the caller (tests, small inputs)."""
 

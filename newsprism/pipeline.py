@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from newsprism import clean as clean_stage
 from newsprism import nlp, records
-from newsprism.executors import ProcessExecutor, make_executor
+from newsprism.executors import ProcessExecutor, batched, make_executor
 from newsprism.ingest import iter_raw_documents
 from newsprism.ingest.common import DEFAULT_MAX_BYTES, IngestError
 from newsprism.ingest.html import extract_html
@@ -374,17 +374,6 @@ def _warm_worker(extract: bool = False) -> None:
 # ----------------------------------------------------------------------------------------- driver
 
 
-def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 ProgressHook = Callable[[str, int], None]  # (event, n): "file" done, "articles" stored
 
 
@@ -478,7 +467,7 @@ def ingest(
     if threading.current_thread() is threading.main_thread():
         previous_handler = signal.signal(signal.SIGTERM, _raise_stop)
     try:
-        batches = _batched(raw_stream, options.batch_size)
+        batches = batched(raw_stream, options.batch_size)
         for _batch, results in executor.map(process_batch, batches, context, on_hang):
             handle(results)
         executor.close()

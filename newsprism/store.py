@@ -331,9 +331,9 @@ class ArticleStore:
         if create:
             migrate(self.engine, url)
 
-    def _insert(self, table: type[Base]) -> Any:
+    def _insert(self, table: type[Base] | Table) -> Any:
         """INSERT ... ON CONFLICT DO NOTHING for this backend: the database, not a prior SELECT, decides.
-        The ORM form (for RETURNING); ``_insert_rows`` for plain rows."""
+        On a mapped class, the ORM form (for RETURNING); on its Table, plain rows (``_insert_rows``)."""
         if self.engine.dialect.name == "postgresql":
             from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -345,18 +345,8 @@ class ArticleStore:
     def _insert_rows(self, session: Session, table: type[Base], rows: Sequence[dict[str, Any]]) -> None:
         """Insert many plain rows (ON CONFLICT DO NOTHING) as one executemany on the table: through the ORM's
         bulk path each row was a statement of its own, the largest cost of saving a big story."""
-        if not rows:
-            return
-        target = _table_of(table)
-        if self.engine.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-            statement: Any = pg_insert(target).on_conflict_do_nothing()
-        else:
-            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-            statement = sqlite_insert(target).on_conflict_do_nothing()
-        session.connection().execute(statement, list(rows))
+        if rows:
+            session.connection().execute(self._insert(_table_of(table)), list(rows))
 
     def close(self) -> None:
         self.engine.dispose()

@@ -20,8 +20,9 @@ Two layers, both incremental (articles are fed one at a time, in arrival order):
 
    The article vector is the MiniLM embedding of headline + lead. Entity names come from spaCy NER, folded so
    that "Khalifa Haftar", "Haftar" and "HAFTAR" are one key; document frequencies are counted as articles
-   arrive, so a name every story mentions ("U.S.") weighs little. The time penalty is soft and capped: long-running stories (a policy followed over a year)
-   still hold together when headline and cast agree, but a recurring kind of event with a new cast does not.
+   arrive, so a name every story mentions ("U.S.") weighs little. The time penalty is soft and capped:
+   long-running stories (a policy followed over a year) still hold together when headline and cast agree,
+   but a recurring kind of event with a new cast does not.
 
    Candidates come from an hnswlib index over story centroids plus a short postings list per salient entity,
    so the cost per article stays flat as the number of stories grows. When an arriving article scores above

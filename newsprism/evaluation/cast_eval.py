@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsprism.evaluation import TEST_DATA, shared_data_dir
-from newsprism.evaluation.entities_eval import score
+from newsprism.evaluation.entities_eval import print_scores, score
 from newsprism.evaluation.neus import split_neus_line
 
 if TYPE_CHECKING:
@@ -119,15 +119,7 @@ def run(show_errors: bool = False) -> dict[str, Any]:
         f"({result['gold_mentions']} gold mentions, {result['gold_entities']} gold entities; "
         f"{result['predicted_entities']} predicted)"
     )
-    print(f"{'measure':<28}{'P':>8}{'R':>8}{'F1':>8}")
-    for name, key in (
-        ("mentions (exact span)", "mentions"),
-        ("within-story B-cubed", "b_cubed"),
-        ("labels", "labels"),
-    ):
-        r = result[key]
-        print(f"{name:<28}{r['precision']:>8.3f}{r['recall']:>8.3f}{r['f1']:>8.3f}")
-    print(f"{'type accuracy (matched)':<28}{result['type_accuracy']:>8.3f}")
+    print_scores(result, "within-story B-cubed")
     print(f"{'conflated person entities':<28}{bad:>8d} of {holding} ({result['conflated']['share']:.1%})")
     if show_errors:
         print("\n".join(errors + result["label_errors"]))

@@ -166,6 +166,16 @@ def score(gold: list[dict[str, Any]], entities: list[Entity]) -> dict[str, Any]:
     }
 
 
+def print_scores(result: dict[str, Any], b_cubed_name: str) -> None:
+    """The P/R/F1 table of a ``score`` result (mentions, B-cubed under ``b_cubed_name``, labels) and type
+    accuracy."""
+    print(f"{'measure':<28}{'P':>8}{'R':>8}{'F1':>8}")
+    for name, key in (("mentions (exact span)", "mentions"), (b_cubed_name, "b_cubed"), ("labels", "labels")):
+        r = result[key]
+        print(f"{name:<28}{r['precision']:>8.3f}{r['recall']:>8.3f}{r['f1']:>8.3f}")
+    print(f"{'type accuracy (matched)':<28}{result['type_accuracy']:>8.3f}")
+
+
 def _giveme_check() -> dict[str, Any] | None:
     """Recall of gold "who" names (capitalised word sequences) among PERSON/ORG/GPE mentions, on Giveme5W1H."""
     base = shared_data_dir()
@@ -234,15 +244,7 @@ def run(show_errors: bool = False) -> dict[str, Any]:
         f"\nentities on {result['articles']} annotated articles ({result['gold_mentions']} gold mentions, "
         f"{result['gold_entities']} gold entities; {result['predicted_entities']} predicted entities)"
     )
-    print(f"{'measure':<28}{'P':>8}{'R':>8}{'F1':>8}")
-    for name, key in (
-        ("mentions (exact span)", "mentions"),
-        ("cross-doc B-cubed", "b_cubed"),
-        ("labels", "labels"),
-    ):
-        r = result[key]
-        print(f"{name:<28}{r['precision']:>8.3f}{r['recall']:>8.3f}{r['f1']:>8.3f}")
-    print(f"{'type accuracy (matched)':<28}{result['type_accuracy']:>8.3f}")
+    print_scores(result, "cross-doc B-cubed")
     if show_errors:
         print("\n".join(result["label_errors"]))
     giveme = _giveme_check()

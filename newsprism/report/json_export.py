@@ -8,12 +8,13 @@ as it is read, so memory does not grow with the corpus (only the merged cast is 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import msgspec
 
+from newsprism.executors import batched
 from newsprism.model import StoredArticle
 from newsprism.records import ArticleEntry, Document, NerMention, RemovedBlock
 
@@ -74,25 +75,14 @@ def _write_list(out: BinaryIO, key: str, chunks: Iterable[list[Any]], last: bool
     out.write((b"]" if first else b"\n  ]") + (b"\n" if last else b",\n"))
 
 
-def _batched(items: Iterable[Any], size: int = 100) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def write_document(reader: DocumentReader, out: BinaryIO) -> None:
     """The document, streamed: the same bytes as ``dumps_document(reader.document())``, UTF-8."""
     out.write(b"{\n")
     out.write(b'  "version": ' + _indented(reader.version, b"") + b",\n")
     out.write(b'  "generator": ' + _indented(reader.generator, b"") + b",\n")
-    _write_list(out, "articles", _batched(reader.articles()))
+    _write_list(out, "articles", batched(reader.articles(), 100))
     _write_list(out, "stories", ([story] for story in reader.stories()))
-    _write_list(out, "entities", _batched(reader.entities()))
+    _write_list(out, "entities", batched(reader.entities(), 100))
     _write_list(out, "quotes", reader.quote_lists())
     _write_list(out, "events", reader.event_lists())
     _write_list(out, "failures", [reader.failures], last=True)

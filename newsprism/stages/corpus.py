@@ -297,19 +297,18 @@ def _update_analyses(
     for story in stories:
         story.former_ids = sorted(old for old, new in aliases.items() if new == story.id)
     changed = [
-        (position, s)
+        (position, s, inputs)
         for position, s in enumerate(stories)
-        if previous_inputs.get(s.id) != story_inputs(s, body_hashes)
+        if previous_inputs.get(s.id) != (inputs := story_inputs(s, body_hashes))
     ]
     store.save_story_order([s.id for s in stories], aliases)
     held_by = {aid: sid for sid, members in previous_members.items() for aid in members}
     taken = store.entity_ids()
     pending: list[records.StoryResult] = []
     weight = 0
-    for n, (position, story) in enumerate(changed, start=1):
+    for n, (position, story, inputs) in enumerate(changed, start=1):
         # Every stored story that held one of its articles: their casts carry the ids its actors keep.
         sources = sorted({story.id} | {held_by[a] for a in story.articles if a in held_by})
-        inputs = story_inputs(story, body_hashes)
         try:
             previous = store.previous_entities(sources)
             analysis = _analyze_stored(store, story, previous, taken)
