@@ -162,10 +162,11 @@ def analyze_articles(articles: Sequence[ParsedArticle]) -> CorpusAnalysis:
         if aid in extractions:
             index.add(by_id[aid].article, records.unpack_vector(extractions[aid].story_vector))
     outlets = {a.id: a.article.outlet or "" for a in articles}
+    published = {a.id: a.article.published for a in articles}
     taken: set[str] = set()
     analyses = []
     for story in index.stories():
-        analysis = analyze_story(story, extractions, outlets, {}, taken)
+        analysis = analyze_story(story, extractions, outlets, {}, taken, published)
         taken.update(e.id for e in analysis.entities)
         analyses.append(analysis)
     return CorpusAnalysis(analyses, merge_entities(e for a in analyses for e in a.entities))
@@ -217,17 +218,27 @@ class DocumentReader:
     def articles(self) -> Iterator[ArticleEntry]:
         from newsprism.report.json_export import article_entry
 
+        kinds = self.store.extraction_parts(self.order, records.ExtractionKind)
         for article in self.store.iter_articles(self.order, with_doc=False):
-            yield article_entry(article, failed=article.id in self._failed)
+            entry = article_entry(article, failed=article.id in self._failed)
+            found = kinds.get(article.id)
+            if found is not None and found.comparison is not None:
+                entry.kind = found.comparison.kind
+                entry.kind_evidence = found.comparison.kind_evidence
+            yield entry
 
     def stories(self) -> Iterator[StoryEntry]:
         for analysis in self.store.story_parts(StoryAnalysis, self.story_ids):
             fields = {f: getattr(analysis.story, f) for f in analysis.story.__struct_fields__}
+            comparison = analysis.comparison
             yield StoryEntry(
                 **fields,
                 entities=analysis.entities,
                 quotes=analysis.quotes,
                 events=analysis.events,
+                claims=comparison.claims if comparison else [],
+                coverage=comparison.coverage if comparison else None,
+                framing=comparison.framing if comparison else [],
                 failed=analysis.story.id in self._failed,
             )
 

@@ -393,6 +393,41 @@ def timeline_cmd(
     _more(total, limit, "events")
 
 
+@app.command("compare")
+def compare_cmd(
+    db: DbOption = Path("newsprism.db"),
+    story: StoryOption = None,
+    limit: LimitOption = 20,
+    stories: Annotated[int, typer.Option("--stories", min=1, help="Without --story: how many stories.")] = 3,
+    quiet: QuietOption = False,
+) -> None:
+    """Compare the outlets of a story: claims they corroborate, leave out or dispute, and how each frames
+    the main actors (without --story: the largest stories told by two or more outlets)."""
+    from newsprism.records import StoryComparisonPart
+    from newsprism.tables import comparison_tables
+
+    _setup_logging(quiet, False)
+    store = _open_store(db)
+    if story is not None:
+        ids = [store.resolve_id("story", story)]
+    else:
+        heads, _ = store.story_heads(None)
+        ids = [h.id for h in heads if len(set(h.outlets)) >= 2][:stories] or [h.id for h in heads[:stories]]
+    shown = 0
+    for part in store.story_parts(StoryComparisonPart, ids):
+        if part.comparison is None:
+            _out().print(
+                f"story {part.story.id}: no comparison stored yet (run `newsprism analyze` or `reprocess`)"
+            )
+            continue
+        for table in comparison_tables(part.story, part.comparison, limit or 10_000):
+            _out().print(table)
+        shown += 1
+    if story is not None and not shown:
+        _say(f"no story {story!r} with a stored comparison")
+        raise typer.Exit(2)
+
+
 @app.command("export")
 def export_cmd(
     db: DbOption = Path("newsprism.db"),

@@ -113,6 +113,7 @@ class ArticleExtraction(Record):
     quotes: list[Quote]
     event_mentions: list[EventMention]
     story_vector: bytes  # float16 MiniLM vector of headline + lead (story clustering)
+    comparison: ArticleComparison | None = None  # None in results of extract versions before 4
 
 
 # ------------------------------------------------------------------------------------------ the quotes
@@ -208,6 +209,171 @@ class Event(Record):
     story: str | None = None
 
 
+# ------------------------------------------------------------------------------- the outlet comparison
+
+
+class ClaimNumber(Record):
+    """A number a claim states: ``value`` normalised ("14", "1200000", "52-48"), ``unit`` what it counts
+    ("percent", "money:USD", "count:person", "quantity:mile", "score")."""
+
+    text: str
+    start: int
+    end: int
+    value: str
+    unit: str
+
+
+class ClaimDate(Record):
+    text: str
+    start: int
+    end: int
+    value: str | None
+    precision: str | None
+    of_act: bool = False  # the date of what the claim states, not of its telling ("said on Monday")
+
+
+class Claim(Record):
+    """One check-worthy statement of fact in one article (a sentence): entity ids are local ("L<n>") in the
+    article's extraction and cast ids once the story stage has linked them."""
+
+    id: str
+    article: str
+    start: int
+    end: int
+    text: str
+    kind: str  # event | number | statement
+    speaker: str | None  # entity id of who the sentence attributes it to
+    speaker_text: str | None
+    via: str | None  # another outlet the sentence credits ("according to a New York Times account")
+    entities: list[str]
+    subject: str | None  # entity id of the main clause's subject
+    predicate: str  # lemma of the main verb (of the reported clause for statements)
+    negated: bool
+    numbers: list[ClaimNumber]
+    dates: list[ClaimDate]
+    object: str | None = None  # entity id of whom the act is done to
+    terms: list[str] = []  # content lemmas
+    keys: list[str] = []  # the story stage's identity keys of the entities (ids and name heads); not stored
+    subject_span: tuple[int, int] | None = None
+    predicate_span: tuple[int, int] | None = None
+    vector: bytes = b""  # float16 MiniLM sentence vector (alignment); not part of the JSON
+
+
+class LoadedTerm(Record):
+    """An evaluative or loaded word in an article: which lexicon lists it, its prior polarity, and whether it
+    stands inside a quotation (the outlet reports it) or in the outlet's own voice."""
+
+    text: str
+    start: int
+    end: int
+    lexicon: str  # newsprism | vader | textblob
+    polarity: float
+    in_quote: bool
+
+
+class ActorSentence(Record):
+    """Sentiment toward one local actor in one sentence (the target-dependent model's P(pos) - P(neg))."""
+
+    entity: str
+    start: int
+    end: int
+    mention_start: int
+    mention_end: int
+    sentiment: float
+    in_quote: bool = False  # mostly someone else's words (a quotation or reported speech)
+
+
+class ArticleComparison(Record):
+    """The per-article part of the comparison, computed once in the workers."""
+
+    claims: list[Claim]
+    loaded_terms: list[LoadedTerm]
+    actor_sentences: list[ActorSentence]
+    kind: str  # news | analysis | opinion
+    kind_evidence: list[str]
+
+
+class ClaimMention(Record):
+    article: str
+    start: int
+    end: int
+
+
+class ConflictValue(Record):
+    article: str
+    start: int
+    end: int
+    value: str
+
+
+class Conflict(Record):
+    field: str  # number | date | actor | polarity
+    values: list[ConflictValue]
+
+
+class ClaimGroup(Record):
+    """Claims of a story's articles that state one fact; ``status`` counts independent sources (copies of
+    one article, and an outlet's several articles, count once)."""
+
+    id: str
+    text: str
+    status: str  # corroborated | single_source | contested
+    outlets: list[str]
+    mentions: list[ClaimMention]
+    conflict: Conflict | None = None
+    kind: str = "event"
+    speaker: str | None = None
+    entities: list[str] = []
+    sources: int = 1
+
+
+class CoverageRow(Record):
+    claim: str
+    cells: dict[str, str]  # outlet -> reports | quotes | absent
+
+
+class Coverage(Record):
+    outlets: list[str]
+    rows: list[CoverageRow]
+
+
+class TermSpan(Record):
+    text: str
+    start: int
+    end: int
+    in_quote: bool = False
+
+
+class Framing(Record):
+    """How one article frames one of the story's main actors."""
+
+    article: str
+    outlet: str
+    entity: str
+    name: str
+    labels: list[str]
+    loaded_terms: list[TermSpan]
+    sentiment: float | None  # -1..1: the model's and the labels' evidence together (see README)
+    sentences: int
+    sources_quoted: dict[str, int]
+    model_sentiment: float | None = None  # mean target-dependent sentiment over the outlet's own sentences
+    label_polarity: float | None = None  # mean lexicon polarity of the labels the outlet gives the actor
+
+
+class ArticleKind(Record):
+    article: str
+    kind: str
+    kind_evidence: list[str]
+    outlet: str = ""
+
+
+class StoryComparison(Record):
+    claims: list[ClaimGroup]
+    coverage: Coverage
+    framing: list[Framing]
+    kinds: list[ArticleKind]
+
+
 # ----------------------------------------------------------------------------------------- the stories
 
 
@@ -236,6 +402,7 @@ class StoryAnalysis(Record):
     entities: list[Entity]
     quotes: list[Quote]
     events: list[Event]
+    comparison: StoryComparison | None = None
 
 
 class StoryResult(Record):
@@ -316,6 +483,7 @@ class ArticleEntry(Record):
     sentences: list[tuple[int, int]]
     entities: list[NerMention]
     metadata_sources: dict[str, str]
+    kind_evidence: list[str] = []
     failed: bool = False
 
 
@@ -325,6 +493,9 @@ class StoryEntry(Story, kw_only=True):
     entities: list[Entity]
     quotes: list[Quote]
     events: list[Event]
+    claims: list[ClaimGroup] = []
+    coverage: Coverage | None = None
+    framing: list[Framing] = []
     failed: bool = False
 
 
@@ -332,6 +503,24 @@ class StoryEntities(Record):
     """The cast part of a stored StoryAnalysis (msgspec skips the rest)."""
 
     entities: list[Entity]
+
+
+class StoryComparisonPart(Record):
+    """The comparison part of a stored StoryAnalysis (msgspec skips the rest)."""
+
+    story: Story
+    comparison: StoryComparison | None = None
+
+
+class KindPart(Record):
+    kind: str
+    kind_evidence: list[str]
+
+
+class ExtractionKind(Record):
+    """The article kind inside a stored ArticleExtraction (msgspec skips the rest)."""
+
+    comparison: KindPart | None = None
 
 
 class Document(Record):

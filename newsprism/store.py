@@ -634,6 +634,20 @@ class Store(ArticleStore):
                     out[aid] = records.unpack(data, records.ArticleExtraction)
         return out
 
+    def extraction_parts(self, ids: Sequence[str], kind: type[R]) -> dict[str, R]:
+        """Part of each stored extraction of ``ids``, decoded as ``kind`` (a record of some of its fields)."""
+        out: dict[str, R] = {}
+        with Session(self.engine) as session:
+            for i in range(0, len(ids), 500):
+                rows = session.execute(
+                    select(ArticleResultRow.article_id, ArticleResultRow.data).where(
+                        ArticleResultRow.stage == "extract", ArticleResultRow.article_id.in_(ids[i : i + 500])
+                    )
+                )
+                for aid, data in rows:
+                    out[aid] = records.unpack(data, kind)
+        return out
+
     def story_vectors(self, ids: Sequence[str]) -> dict[str, bytes]:
         return {aid: extraction.story_vector for aid, extraction in self.extractions(ids).items()}
 

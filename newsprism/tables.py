@@ -1,4 +1,4 @@
-"""The terminal tables of the read commands (stories, entities, quotes, timeline).
+"""The terminal tables of the read commands (stories, entities, quotes, timeline, compare).
 
 Kept apart from the stage modules so that a read command imports only the records, Rich and the escaping
 helpers: not numpy, rapidfuzz or the rules (a read is a query and a print, under a second past start-up).
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from newsprism.records import Entity, Event, Quote, Speaker, Story
+from newsprism.records import Entity, Event, Quote, Speaker, Story, StoryComparison
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -142,3 +142,83 @@ def event_table(events: Sequence[Event]) -> Table:
             f"{len(event.articles or {m.article for m in event.mentions})} art. / {len(event.mentions)} ment.",
         )
     return table
+
+
+# ------------------------------------------------------------------------------------------- compare
+
+_CELL = {"reports": "reports", "quotes": "quotes it", "absent": "·"}
+_STATUS_STYLE = {"corroborated": "green", "contested": "bold red", "single_source": "yellow"}
+
+
+def comparison_tables(story: Story, comparison: StoryComparison, limit: int = 20) -> list[Table]:
+    """The outlet comparison of one story as terminal tables: kinds, claims, coverage, framing."""
+    from rich.table import Table
+
+    from newsprism.terminal import safe_text
+
+    kinds = Table(title=safe_text(f"{story.title} ({story.id}): the outlets"), show_lines=False)
+    kinds.add_column("outlet")
+    kinds.add_column("article", style="dim")
+    kinds.add_column("kind")
+    kinds.add_column("evidence")
+    for kind in comparison.kinds:
+        evidence = [e for e in kind.kind_evidence if not e.startswith("scores:")][:3]
+        kinds.add_row(
+            safe_text(kind.outlet), safe_text(kind.article[:12]), kind.kind, safe_text("; ".join(evidence))
+        )
+
+    claims = Table(title="Claims across outlets (most sourced first)", show_lines=False)
+    claims.add_column("status", no_wrap=True)
+    claims.add_column("sources", justify="right")
+    claims.add_column("outlets")
+    claims.add_column("claim")
+    shown = [g for g in comparison.claims if g.sources >= 2 or g.status == "contested"][:limit]
+    shown += [g for g in comparison.claims if g.sources < 2 and g.status != "contested"][
+        : max(0, limit - len(shown))
+    ]
+    for group in shown:
+        text = group.text if len(group.text) <= 200 else group.text[:199] + "…"
+        cell = safe_text(text)
+        if group.conflict is not None:
+            values = " vs ".join(v.value for v in group.conflict.values)
+            cell.append_text(safe_text(f"\ndisputed {group.conflict.field}: {values}", "bold red"))
+        claims.add_row(
+            safe_text(group.status, _STATUS_STYLE.get(group.status, "")),
+            str(group.sources),
+            safe_text(", ".join(group.outlets)),
+            cell,
+        )
+
+    cover = Table(title="Coverage: who reports what (· = absent)", show_lines=False)
+    cover.add_column("claim")
+    for outlet in comparison.coverage.outlets:
+        cover.add_column(safe_text(outlet), justify="center")
+    text_of = {g.id: g.text for g in comparison.claims}
+    rows = [r for r in comparison.coverage.rows if sum(c != "absent" for c in r.cells.values()) >= 2][:limit]
+    for row in rows:
+        text = text_of.get(row.claim, row.claim)
+        cover.add_row(
+            safe_text(text[:90] + ("…" if len(text) > 90 else "")),
+            *(_CELL.get(row.cells.get(o, "absent"), "·") for o in comparison.coverage.outlets),
+        )
+
+    framing = Table(title="Framing of the main actors, by outlet", show_lines=False)
+    framing.add_column("actor")
+    framing.add_column("outlet")
+    framing.add_column("labels")
+    framing.add_column("loaded terms (own voice)")
+    framing.add_column("sentiment", justify="right")
+    framing.add_column("sources quoted")
+    for item in comparison.framing:
+        own = list(dict.fromkeys(t.text for t in item.loaded_terms if not t.in_quote))
+        sentiment = "" if item.sentiment is None else f"{item.sentiment:+.2f}"
+        sources = ", ".join(f"{k} {v}" for k, v in sorted(item.sources_quoted.items(), key=lambda kv: -kv[1]))
+        framing.add_row(
+            safe_text(item.name),
+            safe_text(item.outlet),
+            safe_text(", ".join(item.labels[:6])),
+            safe_text(", ".join(own[:8])),
+            sentiment,
+            safe_text(sources),
+        )
+    return [kinds, claims, cover, framing]

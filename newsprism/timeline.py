@@ -930,8 +930,19 @@ class _CastSpans:
         return best[1] if best else None
 
 
+def article_times(parsed: ParsedArticle) -> list[TimeExpression]:
+    """The article's time expressions, resolved against its publication date."""
+    article = parsed.article
+    pub = publication_date(
+        article.published, article.text, article.metadata_sources.get("published", "metadata")
+    ).date
+    return find_temporal_expressions(parsed.doc, pub)
+
+
 def extract_event_mentions(
-    parsed: ParsedArticle, entities: Sequence[Entity] | None = None
+    parsed: ParsedArticle,
+    entities: Sequence[Entity] | None = None,
+    times: list[TimeExpression] | None = None,
 ) -> list[EventMention]:
     """Event mentions of one article, in text order.
 
@@ -941,18 +952,14 @@ def extract_event_mentions(
     when ``entities`` is given (by span overlap with that article's mentions), else "LABEL:normalised name".
     """
     cast = _cast_index(entities).get(parsed.id, []) if entities is not None else None
-    return _event_mentions(parsed, cast)
+    return _event_mentions(parsed, cast, article_times(parsed) if times is None else times)
 
 
 def _event_mentions(
-    parsed: ParsedArticle, cast_spans: list[tuple[int, int, str]] | None
+    parsed: ParsedArticle, cast_spans: list[tuple[int, int, str]] | None, expressions: list[TimeExpression]
 ) -> list[EventMention]:
     article, doc = parsed.article, parsed.doc
     lexicon = load_event_lexicon()
-    pub = publication_date(
-        article.published, article.text, article.metadata_sources.get("published", "metadata")
-    ).date
-    expressions = find_temporal_expressions(doc, pub)
     cast = _CastSpans(cast_spans) if cast_spans is not None else None
     # Token.sent scans to the sentence boundaries on every call: sentences are looked up by bisect instead.
     sents = list(doc.sents)
@@ -1452,7 +1459,9 @@ def build_timeline(
     mentions = [
         m
         for article in sorted(articles, key=lambda a: a.id)
-        for m in _event_mentions(article, index.get(article.id, []) if index is not None else None)
+        for m in _event_mentions(
+            article, index.get(article.id, []) if index is not None else None, article_times(article)
+        )
     ]
     return timeline_from_mentions(mentions, fuzzy=entities is None)  # with a cast, identity is resolved
 

@@ -7,7 +7,17 @@ import sys
 import time
 
 # One module per capability; each exposes run() -> dict and prints its own table.
-EVALUATIONS = ("clean_eval", "entities_eval", "cast_eval", "quotes_eval", "timeline_eval", "stories_eval")
+EVALUATIONS = (
+    "clean_eval",
+    "entities_eval",
+    "cast_eval",
+    "quotes_eval",
+    "timeline_eval",
+    "stories_eval",
+    "claims_eval",
+    "kinds_eval",
+    "sentiment_eval",
+)
 
 
 def main(argv: list[str]) -> int:

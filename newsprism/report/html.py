@@ -60,6 +60,32 @@ def _labels_by_outlet(entity: View) -> list[tuple[str, list[str]]]:
     return sorted(grouped.items())
 
 
+CLAIMS_SHOWN = 40
+COVERAGE_SHOWN = 30
+
+
+def _claims_view(story: View) -> View:
+    """The claims a reader looks at first: disputed and corroborated ones, then single-source ones; the
+    coverage rows of facts two or more outlets report (where an omission shows)."""
+    claims = story.get("claims") or []
+    ranked = sorted(
+        claims,
+        key=lambda g: (g["status"] != "contested", g["status"] != "corroborated", -g.get("sources", 1)),
+    )
+    text_of = {g["id"]: g["text"] for g in claims}
+    coverage = story.get("coverage") or {"outlets": [], "rows": []}
+    rows = [
+        {**row, "text": text_of.get(row["claim"], row["claim"])}
+        for row in coverage["rows"]
+        if sum(1 for c in row["cells"].values() if c != "absent") >= 2
+    ]
+    return {
+        "claims_shown": ranked[:CLAIMS_SHOWN],
+        "coverage": coverage,
+        "coverage_rows": rows[:COVERAGE_SHOWN],
+    }
+
+
 def render_html(record: Document) -> str:
     document: View = to_builtins(record)
     articles = [{**a, "items": _paragraph_segments(a)} for a in document["articles"]]
@@ -71,7 +97,7 @@ def render_html(record: Document) -> str:
             for e in story.get("entities", [])
         ]
         cast.sort(key=lambda e: (-e["n_mentions"], e["name"]))
-        stories.append({**story, "cast": cast[:40]})
+        stories.append({**story, "cast": cast[:40], **_claims_view(story)})
     return _env.get_template("report.html.j2").render(
         document=document, articles=articles, stories=stories, by_id=by_id
     )

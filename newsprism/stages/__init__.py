@@ -16,6 +16,10 @@ from typing import Literal
 
 Scope = Literal["article", "corpus", "story"]
 
+# The actor-sentiment weights the extract stage runs (``compare.sentiment.MODEL_VERSION``; a test keeps the two
+# equal): new weights are a new extract version. Kept here so the registry imports no model code.
+SENTIMENT_MODEL = "minilm3-mtsc-1"
+
 
 @dataclass(frozen=True)
 class StageSpec:
@@ -54,12 +58,13 @@ STAGES: dict[str, StageSpec] = {
             "extract",
             "article",
             ("article", "parse"),
-            ("local_entities", "quotes", "event_mentions", "story_vector"),
+            ("local_entities", "quotes", "event_mentions", "story_vector", "claims", "framing_cues"),
             # 2: the writer's first person, dash credits, transcript turns, named days, capital initials
             # 3: titles with their modifiers ("Florida Gov."), party-state tags, hyphenated titles, party
             # members as the party ("Senate Democrats"), administrations named after their leader, "the court"
             # after the Supreme Court
-            "3",
+            # 4: the outlet comparison's per-article part (claims, loaded terms, actor sentiment, kind)
+            f"4.{SENTIMENT_MODEL}",
             _rules(".toml", ".txt"),
         ),
         StageSpec("stories", "corpus", ("article", "story_vector"), ("story", "duplicate"), "1"),
@@ -67,8 +72,8 @@ STAGES: dict[str, StageSpec] = {
             "story_analysis",
             "story",
             ("story", "local_entities", "quotes", "event_mentions"),
-            ("entity", "quote", "event"),
-            "2",  # 2: one actor across stories keeps one id
+            ("entity", "quote", "event", "comparison"),
+            "3",  # 2: one actor across stories keeps one id; 3: the outlet comparison
             _rules(".toml", ".txt"),
         ),
     )

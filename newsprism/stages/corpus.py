@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import logging
@@ -210,8 +211,11 @@ def analyze_story(
     outlets: dict[str, str],
     previous_ids: dict[MentionKey, str],
     taken_ids: set[str],
+    published: dict[str, str | None] | None = None,
 ) -> StoryAnalysis:
-    """Cast, quotes and timeline of one story from its members' stored extractions (no model run)."""
+    """Cast, quotes, timeline and outlet comparison of one story from its members' stored extractions (no
+    model run). ``published`` orders the articles canonically (by id when absent)."""
+    from newsprism.compare.story import compare_story
     from newsprism.entities import build_entities, link_local_entities
     from newsprism.timeline import timeline_from_mentions
 
@@ -251,12 +255,41 @@ def analyze_story(
     events = timeline_from_mentions(mentions)
     for event in events:
         event.story = story_id
+    comparisons = {
+        aid: _with_cast_ids(comparison, functools.partial(remap, aid))
+        for aid in members
+        if (comparison := extractions[aid].comparison) is not None
+    }
+    order = canonical_order((aid, published.get(aid)) for aid in members) if published else members
     return StoryAnalysis(
         story=story,
         entities=cast,
         quotes=quotes,
         events=events,
+        comparison=compare_story(story, order, comparisons, cast, quotes, outlets),
     )
+
+
+def _with_cast_ids(
+    comparison: records.ArticleComparison, remap: Callable[[str | None], str | None]
+) -> records.ArticleComparison:
+    """The article's comparison with its local actor ids ("L<n>") rewritten to the story's cast ids."""
+    claims = [
+        msgspec.structs.replace(
+            c,
+            speaker=remap(c.speaker) if c.speaker else None,
+            subject=remap(c.subject) if c.subject else None,
+            object=remap(c.object) if c.object else None,
+            entities=sorted({e for e in (remap(x) for x in c.entities) if e}),
+        )
+        for c in comparison.claims
+    ]
+    sentences = [
+        msgspec.structs.replace(s, entity=found)
+        for s in comparison.actor_sentences
+        if (found := remap(s.entity)) is not None
+    ]
+    return msgspec.structs.replace(comparison, claims=claims, actor_sentences=sentences)
 
 
 def _cluster_entities(
@@ -368,7 +401,8 @@ def _analyze_stored(store: Store, story: Story, previous: list[Entity], taken: s
     if missing:
         log.info("story %s: %d articles have no extraction yet", story.id, len(missing))
     previous_ids = {(m.article, m.start, m.end): e.id for e in previous for m in e.mentions}
-    return analyze_story(story, extractions, store.outlets_of(members), previous_ids, taken)
+    published = dict(store.article_dates_of(members))
+    return analyze_story(story, extractions, store.outlets_of(members), previous_ids, taken, published)
 
 
 def merge_entities(entities: Iterable[Entity]) -> list[Entity]:

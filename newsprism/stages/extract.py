@@ -17,6 +17,7 @@ from newsprism.records import ArticleExtraction, StageFailure
 
 if TYPE_CHECKING:
     from newsprism import entities as entities_mod
+    from newsprism.compare.article import PendingSentence
     from newsprism.nlp import ParsedArticle
 
 log = logging.getLogger("newsprism")
@@ -74,20 +75,27 @@ def _to_record(local: entities_mod.LocalEntity) -> records.LocalEntity:
 
 def extract_one(
     item: ParsedArticle, locals_: list[entities_mod.LocalEntity], story_vector: Any
-) -> ArticleExtraction:
+) -> tuple[ArticleExtraction, list[PendingSentence]]:
+    """The article's extraction, and its actor sentences waiting for the sentiment model (claim vectors and
+    sentiments are filled in for the whole batch at once)."""
+    from newsprism.compare.article import compare_article
     from newsprism.quotes import extract_quotes
-    from newsprism.timeline import extract_event_mentions
+    from newsprism.timeline import article_times, extract_event_mentions
 
     cast = [_local_cast(local, i) for i, local in enumerate(locals_)]
     quotes = extract_quotes(item, cast)
-    events = extract_event_mentions(item, cast)
-    return ArticleExtraction(
+    times = article_times(item)
+    events = extract_event_mentions(item, cast, times)
+    comparison, pending = compare_article(item, cast, quotes, times)
+    extraction = ArticleExtraction(
         article=item.id,
         entities=[_to_record(local) for local in locals_],
         quotes=quotes,
         event_mentions=events,
         story_vector=records.pack_vector(story_vector),
+        comparison=comparison,
     )
+    return extraction, pending
 
 
 def run(batch: Sequence[ParsedArticle], context: object = None) -> list[ArticleExtraction | StageFailure]:
@@ -110,12 +118,42 @@ def run(batch: Sequence[ParsedArticle], context: object = None) -> list[ArticleE
     all_locals = [local for n in ok for local in locals_by_item[n]]
     _context_vectors([batch[n].article for n in ok], all_locals, nlp.embed)
     vectors = article_vectors([batch[n].article for n in ok])
+    pending: list[tuple[int, list[PendingSentence]]] = []
     for row, n in enumerate(ok):
         try:
-            out[n] = extract_one(batch[n], locals_by_item[n], vectors[row])
+            extraction, sentences = extract_one(batch[n], locals_by_item[n], vectors[row])
+            out[n] = extraction
+            pending.append((n, sentences))
         except Exception as exc:
             out[n] = _failure(batch[n], exc)
+    _fill_models(batch, out, pending)
     return [r for r in out if r is not None]
+
+
+def _fill_models(
+    batch: Sequence[ParsedArticle],
+    out: list[ArticleExtraction | StageFailure | None],
+    pending: list[tuple[int, list[PendingSentence]]],
+) -> None:
+    """Claim vectors and actor sentiments for the batch in one call per model; if that fails, each article
+    is retried alone so one bad text costs only itself."""
+    from newsprism.compare.article import fill_models
+
+    done = [(n, s) for n, s in pending if isinstance(out[n], ArticleExtraction)]
+
+    def comparison(n: int) -> records.ArticleComparison:
+        result = out[n]
+        assert isinstance(result, ArticleExtraction) and result.comparison is not None
+        return result.comparison
+
+    try:
+        fill_models([comparison(n) for n, _ in done], [s for _, s in done])
+    except Exception:
+        for n, sentences in done:
+            try:
+                fill_models([comparison(n)], [sentences])
+            except Exception as exc:
+                out[n] = _failure(batch[n], exc)
 
 
 def _failure(item: ParsedArticle, exc: BaseException) -> StageFailure:

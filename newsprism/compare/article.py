@@ -1,0 +1,118 @@
+"""The per-article part of the comparison, run once per article in the extract stage: claims, loaded terms,
+the sentences that mention each actor (with the sentiment toward it), and the article's kind. The model calls
+(claim vectors, actor sentiment) are batched over the stage's whole batch by ``fill_models``."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from newsprism import records
+from newsprism.compare.claims import MAX_CHARS, extract_claims, quoted_spans, sentence_spans
+from newsprism.compare.kind import classify_kind, kind_cues
+from newsprism.compare.lexicon import loaded_terms
+from newsprism.records import ActorSentence, ArticleComparison, Entity, Quote
+
+if TYPE_CHECKING:
+    from newsprism.compare.claims import Spans
+    from newsprism.nlp import ParsedArticle
+    from newsprism.timeline import TimeExpression
+
+ACTOR_TYPES = frozenset({"PERSON", "ORG", "NORP", "GPE"})
+# The sentiment model costs about 7 ms a sentence: only the article's main actors (named twice or more, or
+# its three most named) are scored, at most this many sentences an article.
+MAX_ACTOR_SENTENCES = 24
+MIN_ACTOR_MENTIONS = 2
+ALWAYS_ACTORS = 3
+MAX_SENTENCE_CHARS = 600
+
+
+@dataclass
+class PendingSentence:
+    """An actor sentence waiting for the model: the sentence text and the mention's offsets inside it."""
+
+    sentence: ActorSentence
+    text: str
+    start: int
+    end: int
+
+
+def compare_article(
+    item: ParsedArticle, cast: Sequence[Entity], quotes: Sequence[Quote], times: Sequence[TimeExpression]
+) -> tuple[ArticleComparison, list[PendingSentence]]:
+    quoted = quoted_spans(item.text, quotes)
+    terms = loaded_terms(item.doc, item.text, quoted)
+    kind, evidence = classify_kind(kind_cues(item, quoted, quotes, terms))
+    comparison = ArticleComparison(
+        claims=extract_claims(item, cast, quotes, times),
+        loaded_terms=terms,
+        actor_sentences=[],
+        kind=kind,
+        kind_evidence=evidence,
+    )
+    return comparison, actor_sentences(item, cast, quoted)
+
+
+def actor_sentences(item: ParsedArticle, cast: Sequence[Entity], quoted: Spans) -> list[PendingSentence]:
+    """One entry per (actor, sentence) for the article's actors, most-mentioned actors first, each at its
+    first mention in the sentence."""
+    text = item.text
+    sentences = sorted((s.start_char, s.end_char) for s in sentence_spans(item.doc))
+    starts = [s for s, _ in sentences]
+    ranked = sorted(
+        (e for e in cast if e.type in ACTOR_TYPES and e.mentions), key=lambda e: (-len(e.mentions), e.id)
+    )
+    actors = [e for n, e in enumerate(ranked) if n < ALWAYS_ACTORS or len(e.mentions) >= MIN_ACTOR_MENTIONS]
+    out: list[PendingSentence] = []
+    for entity in actors:
+        seen: set[int] = set()
+        for mention in sorted(entity.mentions, key=lambda m: m.start):
+            k = bisect_right(starts, mention.start) - 1
+            if k < 0 or k in seen or mention.end > sentences[k][1]:
+                continue
+            seen.add(k)
+            start, end = sentences[k]
+            if end - start > MAX_SENTENCE_CHARS:
+                continue
+            out.append(
+                PendingSentence(
+                    ActorSentence(
+                        entity=entity.id,
+                        start=start,
+                        end=end,
+                        mention_start=mention.start,
+                        mention_end=mention.end,
+                        sentiment=0.0,
+                        in_quote=quoted.covered_share(start, end) > 0.5,
+                    ),
+                    text[start:end],
+                    mention.start - start,
+                    mention.end - start,
+                )
+            )
+            if len(out) >= MAX_ACTOR_SENTENCES:
+                return out
+    return out
+
+
+def fill_models(
+    comparisons: Sequence[ArticleComparison], pending: Sequence[Sequence[PendingSentence]]
+) -> None:
+    """Claim vectors and actor sentiments for a whole batch of articles: one call to each model."""
+    from newsprism import nlp
+    from newsprism.compare.sentiment import ActorSentiment, SentimentTarget
+
+    claims = [c for comparison in comparisons for c in comparison.claims]
+    if claims:
+        vectors = nlp.embed([c.text[:MAX_CHARS] for c in claims])
+        for claim, vector in zip(claims, vectors, strict=True):
+            claim.vector = records.pack_vector(vector)
+    flat = [p for part in pending for p in part]
+    if flat:
+        scores = ActorSentiment.load().score([SentimentTarget(p.text, p.start, p.end) for p in flat])
+        for p, score in zip(flat, scores, strict=True):
+            p.sentence.sentiment = round(float(score), 3)
+    for comparison, part in zip(comparisons, pending, strict=True):
+        comparison.actor_sentences = [p.sentence for p in part]
