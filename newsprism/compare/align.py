@@ -10,6 +10,7 @@ articles count as one source: ``corroborated`` needs two independent ones.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from newsprism.model import stable_id
 from newsprism.records import Claim, ClaimGroup, ClaimMention, Conflict, ConflictValue, unpack_vector
 
 DAY_PRECISIONS = frozenset({"day", "hour", "minute", "time", "datetime"})
+_CALENDAR = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")  # year, month or day values (weeks, ranges aside)
 
 
 @dataclass(frozen=True)
@@ -77,19 +79,21 @@ def compare_pair(a: Claim, b: Claim, cosine: float, config: AlignConfig | None =
         return PairDecision("different", score=cosine)
     if not (shared or values) and cosine < config.strong_cosine:
         return PairDecision("different", score=cosine)
-    if shared and cosine >= config.conflict_cosine:
-        field = _conflict(a, b)
-        if field is not None:
-            return PairDecision("conflict", field, cosine)
     overlap = term_overlap(a, b)
     agree = values or bool(a.predicate and a.predicate == b.predicate)
-    if cosine >= config.same_cosine:
-        return PairDecision("same", score=cosine)
-    if cosine >= config.conflict_cosine and (agree or overlap >= config.term_overlap):
-        return PairDecision("same", score=cosine)
-    if overlap >= config.term_overlap + 0.1 and (agree or len(shared) >= 2):
-        return PairDecision("same", score=cosine)
-    return PairDecision("different", score=cosine)
+    one_fact = (
+        cosine >= config.same_cosine
+        or (cosine >= config.conflict_cosine and (agree or overlap >= config.term_overlap))
+        or (overlap >= config.term_overlap + 0.1 and (agree or len(shared) >= 2))
+    )
+    if not one_fact:
+        return PairDecision("different", score=cosine)
+    # One fact: do they disagree on a value of it? (Between claims about the same actors, or near-identical
+    # sentences whose actors the cast could not tie: "Tessaly's ministry" / "the Tessalian ministry".)
+    field = _conflict(a, b) if shared or cosine >= config.same_cosine else None
+    if field is not None:
+        return PairDecision("conflict", field, cosine)
+    return PairDecision("same", score=cosine)
 
 
 def term_overlap(a: Claim, b: Claim) -> float:
@@ -117,13 +121,26 @@ def _conflict(a: Claim, b: Claim) -> str | None:
 
 
 def _unit_class(unit: str) -> str:
-    """Numbers comparable with each other: any two counts ("1,200 jobs", "2,100 positions"), money of one
-    currency, percentages, scores, durations of one unit."""
-    if unit.startswith("count"):
-        return "count"
+    """Numbers comparable with each other: counts of one thing (or of synonyms: "1,200 jobs", "2,100
+    positions"), money of one currency, percentages, scores, durations of one unit."""
+    if unit.startswith("count:"):
+        head = unit.split(":", 1)[1]
+        return "count:" + count_synonyms().get(head, head)
     if unit.startswith("money"):
         return unit if ":" in unit else "money:USD"
     return unit
+
+
+@lru_cache(maxsize=1)
+def count_synonyms() -> dict[str, str]:
+    """Counted nouns that count the same thing ("jobs" / "positions"), each mapped to its line's first word."""
+    text = resources.files("newsprism.rules").joinpath("claim_count_synonyms.txt").read_text("utf-8")
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        words = [w.strip() for w in line.split("#", 1)[0].split(",") if w.strip()]
+        for word in words:
+            out[word] = words[0]
+    return out
 
 
 def _numbers_conflict(a: Claim, b: Claim) -> bool:
@@ -134,23 +151,27 @@ def _numbers_conflict(a: Claim, b: Claim) -> bool:
     by_unit_b: dict[str, set[str]] = defaultdict(set)
     for n in b.numbers:
         by_unit_b[_unit_class(n.unit)].add(n.value)
-    return any(not (by_unit_a[u] & by_unit_b[u]) for u in by_unit_a if u in by_unit_b)
+    # A bare count says what it counts only through its verb: compared only when the claims state one act.
+    same_act = bool(a.predicate) and (
+        a.predicate == b.predicate or b.predicate in antonyms().get(a.predicate, ())
+    )
+    common = [u for u in by_unit_a if u in by_unit_b and (same_act or u != "count")]
+    return any(not (by_unit_a[u] & by_unit_b[u]) for u in common)
 
 
-def _day(value: str | None) -> str | None:
-    return value[:10] if value and len(value) >= 10 else None
-
-
-def _act_days(claim: Claim) -> set[str]:
-    """The days of the act the claim states; the days it mentions at all when none is the act's."""
-    days = [d for d in claim.dates if d.precision in DAY_PRECISIONS and _day(d.value)]
-    acts = [d for d in days if d.of_act]
-    return {_day(d.value) or "" for d in (acts or days)}
+def _act_dates(claim: Claim) -> list[str]:
+    """The calendar values of the dates of the act the claim states ("2025-03-03", "2027"), not of its
+    telling ("the office said Wednesday")."""
+    return [d.value for d in claim.dates if d.of_act and d.value and _CALENDAR.fullmatch(d.value)]
 
 
 def _dates_conflict(a: Claim, b: Claim) -> bool:
-    days_a, days_b = _act_days(a), _act_days(b)
-    return bool(days_a and days_b and not (days_a & days_b))
+    """Both date the act and no two dates agree at the coarser one's precision: "March 3" vs "March 5",
+    "in 2027" vs "in 2029"; "March 3" and "in March" agree."""
+    dates_a, dates_b = _act_dates(a), _act_dates(b)
+    if not dates_a or not dates_b:
+        return False
+    return not any(x.startswith(y) or y.startswith(x) for x in dates_a for y in dates_b)
 
 
 def _polarity_conflict(a: Claim, b: Claim) -> bool:
@@ -333,8 +354,9 @@ def _value_span(claim: Claim, other: Claim, field: str) -> ConflictValue:
             if n.unit in other_units:
                 return ConflictValue(article=claim.article, start=n.start, end=n.end, value=n.value)
     if field == "date":
+        acts = set(_act_dates(claim))
         for d in claim.dates:
-            if d.precision in DAY_PRECISIONS:
+            if d.value in acts:
                 return ConflictValue(article=claim.article, start=d.start, end=d.end, value=d.value or d.text)
     if field == "actor" and claim.subject and claim.subject_span:
         start, end = claim.subject_span

@@ -236,7 +236,7 @@ def extract_claims(
                 via=quote.via if quote is not None else None,
                 entities=sorted({eid for _, _, eid in mentioned} | extra),
                 subject=subject,
-                predicate=predicate.lemma_.lower() if predicate is not None else "",
+                predicate=predicate_lemma(predicate) if predicate is not None else "",
                 negated=predicate is not None and (_negated(predicate) != denied),
                 object=obj,
                 numbers=found,
@@ -308,7 +308,7 @@ def _clause_claims(
                 via=None,
                 entities=sorted(mentioned),
                 subject=actor,
-                predicate=token.lemma_.lower(),
+                predicate=predicate_lemma(token),
                 negated=_negated(token),
                 object=_subject_entity(o, index) if (o := _object(token)) is not None else None,
                 numbers=numbers,
@@ -422,6 +422,18 @@ def _predicate(sent: Span) -> tuple[Token | None, bool]:
         reported = next(
             (c for c in verb.children if c.dep_ in ("ccomp", "xcomp") and c.pos_ in ("VERB", "AUX")), None
         )
+        if reported is None and (lemma in _REPORTING or lemma in _DENIALS):
+            # "denied reports that it will close 40 branches": the clause hangs on the reported noun
+            reported = next(
+                (
+                    g
+                    for c in verb.children
+                    if c.dep_ == "dobj" and c.lemma_.lower() in _REPORTED_NOUNS
+                    for g in c.children
+                    if g.dep_ in ("acl", "ccomp") and g.pos_ in ("VERB", "AUX")
+                ),
+                None,
+            )
         if reported is None or not (lemma in _REPORTING or lemma in _DENIALS or lemma in _CONTROL):
             break
         if lemma in _DENIALS or lemma in ("refuse", "fail", "decline"):
@@ -434,6 +446,7 @@ def _predicate(sent: Span) -> tuple[Token | None, bool]:
 
 # "denied that two soldiers were captured" states the opposite of "confirmed that two ... were captured".
 _DENIALS = frozenset({"deny", "dispute", "refute", "rebut"})
+_REPORTED_NOUNS = frozenset({"report", "claim", "allegation", "suggestion", "rumor", "rumour", "speculation"})
 # Verbs whose complement is the act itself: "agreed to buy", "plans to cut", "voted to ban".
 _CONTROL = frozenset(
     {
@@ -494,6 +507,12 @@ _REPORTING = frozenset(
         "conclude",
     }
 )
+
+
+def predicate_lemma(verb: Token) -> str:
+    """The verb's lemma with its particle: "vote down" is not "vote", "step down" not "step"."""
+    particle = next((c.lower_ for c in verb.children if c.dep_ == "prt"), None)
+    return f"{verb.lemma_.lower()} {particle}" if particle else verb.lemma_.lower()
 
 
 def _negated(verb: Token) -> bool:
