@@ -219,7 +219,7 @@ def test_samples_corroborate_the_phone_call_and_boltons_call(sample_comparison) 
 
 @pytest.mark.slow
 def test_samples_single_source_facts_stay_with_their_outlet(sample_comparison) -> None:
-    _, comparison, outlets = sample_comparison
+    _, comparison, _ = sample_comparison
     children = _groups_with(comparison, "two children")
     assert children and all(g.status == "single_source" and g.outlets == ["Reuters"] for g in children)
     drones = _groups_with(comparison, "drones", "air defense")
