@@ -127,6 +127,23 @@ def check(work: Path, expected: Counter[str], status: int, stderr: str, seconds:
         outcome.counts[name] = len(items) if isinstance(items, list) else 0
         if not items:
             outcome.problems.append(f"the JSON has no {name}")
+    # The outlet comparison (issue 11): every story has claim groups and a coverage matrix; stories told by
+    # two or more outlets frame their actors; every article has a kind with its evidence.
+    stories = doc.get("stories") or []
+    groups = [g for s in stories for g in s.get("claims") or []]
+    outcome.counts["claims"] = len(groups)
+    outcome.counts["corroborated"] = sum(1 for g in groups if g.get("status") == "corroborated")
+    outcome.counts["contested"] = sum(1 for g in groups if g.get("status") == "contested")
+    multi = [s for s in stories if len(set(s.get("outlets") or [])) >= 2]
+    if not groups:
+        outcome.problems.append("no story has claim groups")
+    if multi and not any(s.get("framing") for s in multi):
+        outcome.problems.append("no multi-outlet story has framing")
+    if any(s.get("coverage") is None for s in stories if not s.get("failed")):
+        outcome.problems.append("a story has no coverage matrix")
+    unkinded = [a.get("id") for a in articles if a.get("kind") not in ("news", "analysis", "opinion")]
+    if unkinded or any(not a.get("kind_evidence") for a in articles):
+        outcome.problems.append(f"articles without a kind or its evidence ({len(unkinded)})")
     # Fault isolation (issue 9) records failed items; a smoke run on clean real data must have none.
     failures = doc.get("failures")
     if failures:

@@ -253,6 +253,7 @@ class Claim(Record):
     dates: list[ClaimDate]
     object: str | None = None  # entity id of whom the act is done to
     terms: list[str] = []  # content lemmas
+    embed_text: str = ""  # the text the vector is of, when not ``text`` (a pronoun subject named)
     keys: list[str] = []  # the story stage's identity keys of the entities (ids and name heads); not stored
     subject_span: tuple[int, int] | None = None
     predicate_span: tuple[int, int] | None = None

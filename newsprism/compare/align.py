@@ -20,9 +20,22 @@ from importlib import resources
 import numpy as np
 
 from newsprism.model import stable_id
-from newsprism.records import Claim, ClaimGroup, ClaimMention, Conflict, ConflictValue, unpack_vector
+from newsprism.records import (
+    Claim,
+    ClaimDate,
+    ClaimGroup,
+    ClaimMention,
+    Conflict,
+    ConflictValue,
+    unpack_vector,
+)
 
 DAY_PRECISIONS = frozenset({"day", "hour", "minute", "time", "datetime"})
+MIN_TERMS = 3
+DEICTIC = frozenset(
+    {"today", "now", "tonight", "this morning", "this afternoon", "this evening", "currently"}
+)
+LIGHT_VERBS = frozenset({"be", "have", "do", "make", "get", "go", "say", "take", "come", "see", "become"})
 _CALENDAR = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")  # year, month or day values (weeks, ranges aside)
 
 
@@ -85,21 +98,34 @@ def compare_pair(a: Claim, b: Claim, cosine: float, config: AlignConfig | None =
         cosine >= config.same_cosine
         or (cosine >= config.conflict_cosine and (agree or overlap >= config.term_overlap))
         or (overlap >= config.term_overlap + 0.1 and (agree or len(shared) >= 2))
+        # the same actor doing the same thing to or at the same other party or place, in other words
+        or (
+            a.subject is not None
+            and a.subject == b.subject
+            and a.predicate == b.predicate
+            and len(shared) >= 2
+        )
     )
     if not one_fact:
         return PairDecision("different", score=cosine)
     # One fact: do they disagree on a value of it? (Between claims about the same actors, or near-identical
     # sentences whose actors the cast could not tie: "Tessaly's ministry" / "the Tessalian ministry".)
-    field = _conflict(a, b) if shared or cosine >= config.same_cosine else None
-    if field is not None:
-        return PairDecision("conflict", field, cosine)
-    return PairDecision("same", score=cosine)
+    # A dispute needs more evidence than agreement: the two sentences close, and a polarity flip on a
+    # predicate with content (not "be", "have") between near-paraphrases. Values that disagree never
+    # corroborate each other: when the evidence is too thin to call it a dispute, the two stay apart.
+    field = _conflict(a, b)
+    if field is None:
+        return PairDecision("same", score=cosine)
+    disputed = bool(shared or cosine >= config.same_cosine) and cosine >= config.conflict_cosine
+    if field == "polarity" and (cosine < config.same_cosine or a.predicate in LIGHT_VERBS):
+        disputed = False
+    return PairDecision("conflict", field, cosine) if disputed else PairDecision("different", score=cosine)
 
 
 def term_overlap(a: Claim, b: Claim) -> float:
     """Shared content lemmas over the shorter claim's: one fact in two wordings shares its nouns and names."""
-    if not a.terms or not b.terms:
-        return 0.0
+    if len(a.terms) < MIN_TERMS or len(b.terms) < MIN_TERMS:
+        return 0.0  # a short sentence shares its few words by chance
     return len(set(a.terms) & set(b.terms)) / min(len(a.terms), len(b.terms))
 
 
@@ -159,19 +185,28 @@ def _numbers_conflict(a: Claim, b: Claim) -> bool:
     return any(not (by_unit_a[u] & by_unit_b[u]) for u in common)
 
 
-def _act_dates(claim: Claim) -> list[str]:
-    """The calendar values of the dates of the act the claim states ("2025-03-03", "2027"), not of its
-    telling ("the office said Wednesday")."""
-    return [d.value for d in claim.dates if d.of_act and d.value and _CALENDAR.fullmatch(d.value)]
+def _act_dates(claim: Claim) -> list[ClaimDate]:
+    """The dates of the act the claim states ("2025-03-03", "2027"), not of its telling ("the office said
+    Wednesday"), nor the deictic "today" or "now" (the day of publication, imprecise)."""
+    return [
+        d
+        for d in claim.dates
+        if d.of_act and d.value and _CALENDAR.fullmatch(d.value) and d.text.lower().strip() not in DEICTIC
+    ]
 
 
 def _dates_conflict(a: Claim, b: Claim) -> bool:
     """Both date the act and no two dates agree at the coarser one's precision: "March 3" vs "March 5",
-    "in 2027" vs "in 2029"; "March 3" and "in March" agree."""
+    "in 2027" vs "in 2029"; "March 3" and "in March" agree. The same words ("in October") resolved to two
+    years are the resolver's guess, not the outlets disagreeing."""
     dates_a, dates_b = _act_dates(a), _act_dates(b)
     if not dates_a or not dates_b:
         return False
-    return not any(x.startswith(y) or y.startswith(x) for x in dates_a for y in dates_b)
+    if {d.text.lower() for d in dates_a} & {d.text.lower() for d in dates_b}:
+        return False
+    values_a = [d.value or "" for d in dates_a]
+    values_b = [d.value or "" for d in dates_b]
+    return not any(x.startswith(y) or y.startswith(x) for x in values_a for y in values_b)
 
 
 def _polarity_conflict(a: Claim, b: Claim) -> bool:
@@ -283,6 +318,11 @@ def align_claims(
         decision = compare_pair(claims[i], claims[j], cosine, config)
         if decision.relation == "different":
             continue
+        if decision.relation == "conflict" and source_of.get(claims[i].article) == source_of.get(
+            claims[j].article
+        ):
+            # one source updating itself (a later count, a copy) is not outlets disagreeing
+            decision = PairDecision("same", score=cosine)
         decisions[(i, j)] = decision
         for x, y in ((i, j), (j, i)):
             key = (x, claims[y].article)
@@ -354,9 +394,9 @@ def _value_span(claim: Claim, other: Claim, field: str) -> ConflictValue:
             if n.unit in other_units:
                 return ConflictValue(article=claim.article, start=n.start, end=n.end, value=n.value)
     if field == "date":
-        acts = set(_act_dates(claim))
+        acts = {(d.start, d.end) for d in _act_dates(claim)}
         for d in claim.dates:
-            if d.value in acts:
+            if (d.start, d.end) in acts:
                 return ConflictValue(article=claim.article, start=d.start, end=d.end, value=d.value or d.text)
     if field == "actor" and claim.subject and claim.subject_span:
         start, end = claim.subject_span

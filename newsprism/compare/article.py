@@ -106,7 +106,7 @@ def fill_models(
 
     claims = [c for comparison in comparisons for c in comparison.claims]
     if claims:
-        vectors = nlp.embed([c.text[:MAX_CHARS] for c in claims])
+        vectors = nlp.embed([(c.embed_text or c.text)[:MAX_CHARS] for c in claims])
         for claim, vector in zip(claims, vectors, strict=True):
             claim.vector = records.pack_vector(vector)
     flat = [p for part in pending for p in part]

@@ -151,6 +151,7 @@ class _CastIndex:
         rows = sorted((m.start, m.end, e.id) for e in cast for m in e.mentions if m.article == article)
         self.rows = rows
         self.types = {e.id: e.type for e in cast}
+        self.names = {e.id: e.name for e in cast}
         self.starts = [r[0] for r in rows]
 
     def within(self, start: int, end: int) -> list[tuple[int, int, str]]:
@@ -162,15 +163,21 @@ class _CastIndex:
             k += 1
         return out
 
-    def last_person_before(self, pos: int, not_before: int) -> str | None:
-        """The actor of the last person mention before ``pos`` (and after ``not_before``): whom a "he" or
-        "she" opening a sentence most likely means."""
+    def last_person_before(self, doc: Doc, pos: int, not_before: int) -> str | None:
+        """Whom a "he" or "she" subject most likely means: the last person before ``pos`` (and after
+        ``not_before``) who was a sentence's subject, else the last person named ("Haftar was among officers
+        who helped Gaddafi rise to power. He lived ..." is Haftar)."""
         k = bisect_right(self.starts, pos - 1) - 1
+        fallback = None
         while k >= 0 and self.rows[k][0] >= not_before:
-            if self.types.get(self.rows[k][2]) == "PERSON":
-                return self.rows[k][2]
+            start, end, entity = self.rows[k]
+            if self.types.get(entity) == "PERSON":
+                span = doc.char_span(start, end, alignment_mode="expand")
+                if span is not None and span.root.dep_ in ("nsubj", "nsubjpass"):
+                    return entity
+                fallback = fallback or entity
             k -= 1
-        return None
+        return fallback
 
     def at(self, start: int, end: int) -> str | None:
         """The actor whose mention overlaps [start, end)."""
@@ -216,10 +223,15 @@ def extract_claims(
         subject_token = _subject(predicate) if predicate is not None else None
         subject = _subject_entity(subject_token, index) if subject_token is not None else None
         extra: set[str] = set()
+        embed_text = ""
         if subject is None and subject_token is not None and subject_token.lower_ in _PERSONAL:
-            subject = index.last_person_before(subject_token.idx, sent.start_char - PRONOUN_REACH)
+            subject = index.last_person_before(item.doc, subject_token.idx, sent.start_char - PRONOUN_REACH)
             if subject is not None:
                 extra.add(subject)
+                # embedded with the name: "He lived in Virginia" must look like "Haftar lived in Virginia"
+                at = subject_token.idx - sent.start_char
+                raw = text[sent.start_char : sent.end_char]
+                embed_text = (raw[:at] + index.names[subject] + raw[at + len(subject_token.text) :]).strip()
         object_token = _object(predicate) if predicate is not None else None
         obj = _subject_entity(object_token, index) if object_token is not None else None
         dates = _of_predicate(dates, predicate, sent) if predicate is not None else dates
@@ -246,6 +258,7 @@ def extract_claims(
                 else None,
                 predicate_span=_span(predicate) if predicate is not None else None,
                 terms=content_terms(sent),
+                embed_text=embed_text,
             )
         )
         out.extend(_clause_claims(item, sent, index, number_ents, times, quoted))
@@ -321,13 +334,14 @@ def _clause_claims(
 
 
 def content_terms(tokens: Iterable[Token]) -> list[str]:
-    """The content lemmas of a claim (nouns, names, verbs, adjectives, numbers): what two wordings of one
-    fact share even when a sentence encoder scores them apart."""
+    """The content lemmas of a claim (common nouns, verbs, adjectives): what two wordings of one fact share
+    even when a sentence encoder scores them apart. Names and numbers are left out: they are compared as
+    resolved actors and values."""
     return sorted(
         {
             t.lemma_.lower()
             for t in tokens
-            if t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM") and not t.is_stop and len(t.text) > 1
+            if t.pos_ in ("NOUN", "VERB", "ADJ") and not t.is_stop and not t.ent_type_ and len(t.text) > 1
         }
     )
 
@@ -397,7 +411,7 @@ def _reason_to_skip(sent: Span, quoted: Spans, attributed: bool) -> str | None:
     if in_quote and not attributed:
         return "unattributed quotation"
     own_voice = [t for t in sent if not quoted.covers(t.idx)]
-    if any(t.lower_ in _FIRST_PERSON for t in own_voice):
+    if any(t.lower_ in _FIRST_PERSON and t.tag_ in ("PRP", "PRP$") and t.text != "US" for t in own_voice):
         return "first person"
     # "X should Y" in the writer's main clause argues; "the CDC will announce that everyone should ..." reports
     if any(t.lower_ in _OBLIGATION and t.tag_ == "MD" and t.head == sent.root for t in own_voice):
@@ -446,6 +460,7 @@ def _predicate(sent: Span) -> tuple[Token | None, bool]:
 
 # "denied that two soldiers were captured" states the opposite of "confirmed that two ... were captured".
 _DENIALS = frozenset({"deny", "dispute", "refute", "rebut"})
+_PARTICLES = frozenset({"down", "out", "up", "off", "back"})
 _REPORTED_NOUNS = frozenset({"report", "claim", "allegation", "suggestion", "rumor", "rumour", "speculation"})
 # Verbs whose complement is the act itself: "agreed to buy", "plans to cut", "voted to ban".
 _CONTROL = frozenset(
@@ -511,7 +526,15 @@ _REPORTING = frozenset(
 
 def predicate_lemma(verb: Token) -> str:
     """The verb's lemma with its particle: "vote down" is not "vote", "step down" not "step"."""
-    particle = next((c.lower_ for c in verb.children if c.dep_ == "prt"), None)
+    particle = next(
+        (
+            c.lower_
+            for c in verb.children
+            if c.dep_ == "prt"
+            or (c.i == verb.i + 1 and c.lower_ in _PARTICLES and c.dep_ in ("advmod", "prep"))
+        ),
+        None,
+    )
     return f"{verb.lemma_.lower()} {particle}" if particle else verb.lemma_.lower()
 
 

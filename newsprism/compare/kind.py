@@ -109,6 +109,11 @@ def kind_cues(
     def rate(words: frozenset[str]) -> float:
         return round(sum(1 for t in own_words if t.lower_ in words) * per100, 2)
 
+    def pronouns(words: frozenset[str]) -> float:
+        # "US" the country is not "us"; "I" in "World War I" is not the writer
+        found = [t for t in own_words if t.lower_ in words and t.tag_ in ("PRP", "PRP$") and t.text != "US"]
+        return round(len(found) * per100, 2)
+
     sentences = list(item.doc.sents)
     questions = sum(
         1 for s in sentences if s.text.rstrip().endswith("?") and not quoted.covers(s.end_char - 1)
@@ -127,9 +132,9 @@ def kind_cues(
     quoted_chars = sum(e - s for s, e in zip(quoted.starts, quoted.ends, strict=True))
     return KindCues(
         words=len([t for t in item.doc if t.is_alpha]),
-        first_singular=rate(FIRST_SINGULAR),
-        first_plural=rate(FIRST_PLURAL),
-        second_person=rate(SECOND_PERSON),
+        first_singular=pronouns(FIRST_SINGULAR),
+        first_plural=pronouns(FIRST_PLURAL),
+        second_person=pronouns(SECOND_PERSON),
         obligation=round(obligation * per100, 2),
         questions=round(questions / max(1, len(sentences)), 3),
         loaded=round(sum(1 for t in terms if not t.in_quote) * per100, 2),
