@@ -100,19 +100,19 @@ def actor_sentences(item: ParsedArticle, cast: Sequence[Entity], quoted: Spans) 
 def fill_models(
     comparisons: Sequence[ArticleComparison], pending: Sequence[Sequence[PendingSentence]]
 ) -> None:
-    """Claim vectors and actor sentiments for a whole batch of articles: one call to each model."""
+    """Claim vectors and actor sentiments, one model call per article: a model's output for a text depends
+    on the batch it is padded with, and an article's stored result must not depend on which articles shared
+    its worker batch (a resumed run must store the same bytes as an uninterrupted one)."""
     from newsprism import nlp
     from newsprism.compare.sentiment import ActorSentiment, SentimentTarget
 
-    claims = [c for comparison in comparisons for c in comparison.claims]
-    if claims:
-        vectors = nlp.embed([(c.embed_text or c.text)[:MAX_CHARS] for c in claims])
-        for claim, vector in zip(claims, vectors, strict=True):
-            claim.vector = records.pack_vector(vector)
-    flat = [p for part in pending for p in part]
-    if flat:
-        scores = ActorSentiment.load().score([SentimentTarget(p.text, p.start, p.end) for p in flat])
-        for p, score in zip(flat, scores, strict=True):
-            p.sentence.sentiment = round(float(score), 3)
     for comparison, part in zip(comparisons, pending, strict=True):
+        if comparison.claims:
+            vectors = nlp.embed([(c.embed_text or c.text)[:MAX_CHARS] for c in comparison.claims])
+            for claim, vector in zip(comparison.claims, vectors, strict=True):
+                claim.vector = records.pack_vector(vector)
+        if part:
+            scores = ActorSentiment.load().score([SentimentTarget(p.text, p.start, p.end) for p in part])
+            for p, score in zip(part, scores, strict=True):
+                p.sentence.sentiment = round(float(score), 3)
         comparison.actor_sentences = [p.sentence for p in part]

@@ -135,25 +135,18 @@ def _fill_models(
     out: list[ArticleExtraction | StageFailure | None],
     pending: list[tuple[int, list[PendingSentence]]],
 ) -> None:
-    """Claim vectors and actor sentiments for the batch in one call per model; if that fails, each article
-    is retried alone so one bad text costs only itself."""
+    """Claim vectors and actor sentiments, article by article (see ``compare.article.fill_models``): one bad
+    text costs only its article."""
     from newsprism.compare.article import fill_models
 
-    done = [(n, s) for n, s in pending if isinstance(out[n], ArticleExtraction)]
-
-    def comparison(n: int) -> records.ArticleComparison:
+    for n, sentences in pending:
         result = out[n]
-        assert isinstance(result, ArticleExtraction) and result.comparison is not None
-        return result.comparison
-
-    try:
-        fill_models([comparison(n) for n, _ in done], [s for _, s in done])
-    except Exception:
-        for n, sentences in done:
-            try:
-                fill_models([comparison(n)], [sentences])
-            except Exception as exc:
-                out[n] = _failure(batch[n], exc)
+        if not isinstance(result, ArticleExtraction) or result.comparison is None:
+            continue
+        try:
+            fill_models([result.comparison], [sentences])
+        except Exception as exc:
+            out[n] = _failure(batch[n], exc)
 
 
 def _failure(item: ParsedArticle, exc: BaseException) -> StageFailure:
