@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 MIN_WORDS = 6
 MAX_WORDS = 90
-MAX_CLAIMS = 60  # per article: a 10,000-word transcript must not cost 500 embeddings
+MAX_CLAIMS = 30  # per article, in text order: news states its main facts first, and each costs an embedding
 MAX_CHARS = 400  # of a claim's text sent to the embedder
 PRONOUN_REACH = 400  # characters before a sentence where the person a "he"/"she" subject means is looked for
 _PERSONAL = frozenset({"he", "she"})
