@@ -33,7 +33,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from newsprism.compare.sentiment import CLOSE, MAX_TOKENS, OPEN, WEIGHTS
+from newsprism.compare.sentiment import CLOSE, OPEN, WEIGHTS, encode_marked, features
 from newsprism.evaluation import shared_data_dir
 from newsprism.nlp import load_embedder
 
@@ -72,27 +72,13 @@ class Classifier(nn.Module):
         self.head = nn.Linear(3 * 384, 3)
 
     def forward(self, enc: dict[str, torch.Tensor], sel: torch.Tensor) -> torch.Tensor:
-        h = self.bert(**enc).last_hidden_state
-        mask = enc["attention_mask"].unsqueeze(-1).float()
-        mean = (h * mask).sum(1) / mask.sum(1)
-        mention = (h * sel.unsqueeze(-1)).sum(1) / sel.sum(1, keepdim=True).clamp(min=1)
-        return self.head(self.drop(torch.cat([h[:, 0], mean, mention], -1)))
+        hidden = self.bert(**enc).last_hidden_state
+        return self.head(self.drop(features(hidden, enc["attention_mask"], sel)))
 
 
 def encode(tok, batch: list[Example]) -> tuple[dict[str, torch.Tensor], torch.Tensor, torch.Tensor]:
-    enc = tok(
-        [e.text for e in batch],
-        padding=True,
-        truncation=True,
-        max_length=MAX_TOKENS,
-        return_offsets_mapping=True,
-        return_tensors="pt",
-    )
-    off = enc.pop("offset_mapping")
-    a = torch.tensor([e.start for e in batch]).unsqueeze(1)
-    b = torch.tensor([e.end for e in batch]).unsqueeze(1)
-    sel = ((off[:, :, 0] < b) & (off[:, :, 1] > a) & (off[:, :, 1] > off[:, :, 0])).float()
-    return dict(enc), sel, torch.tensor([e.label for e in batch])
+    enc, sel = encode_marked(tok, [(e.text, e.start, e.end) for e in batch])
+    return enc, sel, torch.tensor([e.label for e in batch])
 
 
 def macro_f1(y: np.ndarray, p: np.ndarray) -> tuple[float, list[float]]:

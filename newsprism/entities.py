@@ -1842,7 +1842,7 @@ def _context_windows(
     return windows
 
 
-class _UnionFind:
+class UnionFind:
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
 
@@ -1948,7 +1948,7 @@ def link_local_entities(locals_: list[LocalEntity]) -> list[Cluster]:
             groups.append(_Group([i], kind, {local.key}, vec(i).copy(), names={local.best_form()}))
             candidates.append(len(groups) - 1)
     # 2. person spelling variants, compared only inside phonetic blocks
-    uf = _UnionFind(len(groups))
+    uf = UnionFind(len(groups))
     blocks: dict[str, list[int]] = defaultdict(list)
     for g, group in enumerate(groups):
         if group.kind == "person":

@@ -622,20 +622,11 @@ class Store(ArticleStore):
             return Counter({version: n for version, n in rows})
 
     def extractions(self, ids: Sequence[str]) -> dict[str, records.ArticleExtraction]:
-        out: dict[str, records.ArticleExtraction] = {}
-        with Session(self.engine) as session:
-            for i in range(0, len(ids), 200):
-                rows = session.execute(
-                    select(ArticleResultRow.article_id, ArticleResultRow.data).where(
-                        ArticleResultRow.stage == "extract", ArticleResultRow.article_id.in_(ids[i : i + 200])
-                    )
-                )
-                for aid, data in rows:
-                    out[aid] = records.unpack(data, records.ArticleExtraction)
-        return out
+        return self.extraction_parts(ids, records.ArticleExtraction)
 
     def extraction_parts(self, ids: Sequence[str], kind: type[R]) -> dict[str, R]:
-        """Part of each stored extraction of ``ids``, decoded as ``kind`` (a record of some of its fields)."""
+        """Each stored extraction of ``ids``, decoded as ``kind``: the whole ArticleExtraction or a record of
+        some of its fields (msgspec skips the others)."""
         out: dict[str, R] = {}
         with Session(self.engine) as session:
             for i in range(0, len(ids), 500):

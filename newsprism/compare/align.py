@@ -19,6 +19,7 @@ from importlib import resources
 
 import numpy as np
 
+from newsprism.entities import UnionFind
 from newsprism.model import stable_id
 from newsprism.records import (
     Claim,
@@ -30,7 +31,6 @@ from newsprism.records import (
     unpack_vector,
 )
 
-DAY_PRECISIONS = frozenset({"day", "hour", "minute", "time", "datetime"})
 MIN_TERMS = 3
 DEICTIC = frozenset(
     {"today", "now", "tonight", "this morning", "this afternoon", "this evening", "currently"}
@@ -287,22 +287,6 @@ def candidate_pairs(claims: Sequence[Claim], config: AlignConfig) -> list[tuple[
     return out
 
 
-class _UnionFind:
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-
-    def find(self, x: int) -> int:
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
 def align_claims(
     claims: Sequence[Claim],
     source_of: dict[str, str],
@@ -328,7 +312,7 @@ def align_claims(
             key = (x, claims[y].article)
             if key not in best or cosine > best[key][0]:
                 best[key] = (cosine, y)
-    groups = _UnionFind(len(claims))
+    groups = UnionFind(len(claims))
     kept: list[tuple[int, int, PairDecision]] = []
     for (i, j), decision in decisions.items():
         # Both ends must prefer each other over the rest of the other's article (mutual best match).

@@ -208,13 +208,7 @@ def extract_claims(
         if _reason_to_skip(sent, quoted, quote is not None) is not None:
             continue
         found = _numbers(sent, number_ents)
-        dates = [
-            ClaimDate(
-                text=t["text"], start=t["start"], end=t["end"], value=t["value"], precision=t["precision"]
-            )
-            for t in times
-            if sent.start_char <= t["start"] < sent.end_char and t["value"]
-        ]
+        dates = _dates_in(times, sent.start_char, sent.end_char)
         mentioned = index.within(sent.start_char, sent.end_char)
         speaker = quote.speaker if quote is not None else None
         if not (mentioned or found or dates or speaker):
@@ -261,15 +255,31 @@ def extract_claims(
                 embed_text=embed_text,
             )
         )
-        out.extend(_clause_claims(item, sent, index, number_ents, times, quoted))
+        out.extend(_clause_claims(item, sent, index, found, times, quoted))
     return out[:MAX_CLAIMS]
+
+
+def _dates_in(times: Sequence[TimeExpression], start: int, end: int, of_act: bool = False) -> list[ClaimDate]:
+    """The resolved time expressions that start inside [start, end)."""
+    return [
+        ClaimDate(
+            text=t["text"],
+            start=t["start"],
+            end=t["end"],
+            value=t["value"],
+            precision=t["precision"],
+            of_act=of_act,
+        )
+        for t in times
+        if start <= t["start"] < end and t["value"]
+    ]
 
 
 def _clause_claims(
     item: ParsedArticle,
     sent: Span,
     index: _CastIndex,
-    number_ents: Sequence[Span],
+    sentence_numbers: Sequence[ClaimNumber],
     times: Sequence[TimeExpression],
     quoted: Spans,
 ) -> list[Claim]:
@@ -294,19 +304,8 @@ def _clause_claims(
         name = (
             item.text[noun.left_edge.idx : noun.idx + len(noun.text)] if noun.dep_ != "appos" else noun.text
         )
-        dates = [
-            ClaimDate(
-                text=t["text"],
-                start=t["start"],
-                end=t["end"],
-                value=t["value"],
-                precision=t["precision"],
-                of_act=True,
-            )
-            for t in times
-            if start <= t["start"] < end and t["value"]
-        ]
-        numbers = [n for n in _numbers(sent, number_ents) if start <= n.start < end]
+        dates = _dates_in(times, start, end, of_act=True)
+        numbers = [n for n in sentence_numbers if start <= n.start < end]
         mentioned = {eid for _, _, eid in index.within(start, end)} | {actor}
         out.append(
             Claim(

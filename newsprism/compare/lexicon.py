@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import tomllib
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -136,11 +135,6 @@ def loaded_terms(doc: Doc, text: str, quoted: Spans) -> list[LoadedTerm]:
             in_quote=quoted.covers(span[0]),
         )
     return [found[k] for k in sorted(found)]
-
-
-def terms_within(terms: Sequence[LoadedTerm], spans: Sequence[tuple[int, int]]) -> list[LoadedTerm]:
-    """The terms inside any of ``spans`` (sentences mentioning an actor)."""
-    return [t for t in terms if any(s <= t.start < e for s, e in spans)]
 
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")

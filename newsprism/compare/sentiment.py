@@ -95,28 +95,42 @@ class ActorSentiment:
         return [float(p) for p in probs[:, 2] - probs[:, 0]]
 
     def _logits(self, batch: Sequence[tuple[str, int, int]]) -> torch.Tensor:
-        import torch
+        enc, sel = encode_marked(self.tokenizer, batch)
+        return self.head(features(self.bert(**enc).last_hidden_state, enc["attention_mask"], sel))
 
-        enc = self.tokenizer(
-            [text for text, _, _ in batch],
-            padding=True,
-            truncation=True,
-            max_length=MAX_TOKENS,
-            return_offsets_mapping=True,
-            return_tensors="pt",
-        )
-        offsets = enc.pop("offset_mapping")
-        starts = torch.tensor([a for _, a, _ in batch]).unsqueeze(1)
-        ends = torch.tensor([b for _, _, b in batch]).unsqueeze(1)
-        # Word pieces overlapping the mention; special tokens have empty offsets and are left out.
-        sel = (
-            (offsets[:, :, 0] < ends) & (offsets[:, :, 1] > starts) & (offsets[:, :, 1] > offsets[:, :, 0])
-        ).float()
-        hidden = self.bert(**enc).last_hidden_state
-        mask = enc["attention_mask"].unsqueeze(-1).float()
-        mean = (hidden * mask).sum(1) / mask.sum(1)
-        mention = (hidden * sel.unsqueeze(-1)).sum(1) / sel.sum(1, keepdim=True).clamp(min=1)
-        return self.head(torch.cat([hidden[:, 0], mean, mention], dim=-1))
+
+def encode_marked(
+    tokenizer: PreTrainedTokenizerBase, batch: Sequence[tuple[str, int, int]]
+) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+    """The model's input for (marked text, mention start, mention end) rows, and the mask of the word pieces
+    overlapping each mention (special tokens have empty offsets and are left out). Training reads the same."""
+    import torch
+
+    enc = tokenizer(
+        [text for text, _, _ in batch],
+        padding=True,
+        truncation=True,
+        max_length=MAX_TOKENS,
+        return_offsets_mapping=True,
+        return_tensors="pt",
+    )
+    offsets = enc.pop("offset_mapping")
+    starts = torch.tensor([a for _, a, _ in batch]).unsqueeze(1)
+    ends = torch.tensor([b for _, _, b in batch]).unsqueeze(1)
+    sel = (
+        (offsets[:, :, 0] < ends) & (offsets[:, :, 1] > starts) & (offsets[:, :, 1] > offsets[:, :, 0])
+    ).float()
+    return dict(enc), sel
+
+
+def features(hidden: torch.Tensor, attention_mask: torch.Tensor, sel: torch.Tensor) -> torch.Tensor:
+    """What the head reads: the [CLS] vector, the mean of all tokens and the mean of the mention's pieces."""
+    import torch
+
+    mask = attention_mask.unsqueeze(-1).float()
+    mean = (hidden * mask).sum(1) / mask.sum(1)
+    mention = (hidden * sel.unsqueeze(-1)).sum(1) / sel.sum(1, keepdim=True).clamp(min=1)
+    return torch.cat([hidden[:, 0], mean, mention], dim=-1)
 
 
 @lru_cache(maxsize=1)
