@@ -228,6 +228,8 @@ class DocumentReader:
             yield entry
 
     def stories(self) -> Iterator[StoryEntry]:
+        from newsprism.brief import at_length
+
         for analysis in self.store.story_parts(StoryAnalysis, self.story_ids):
             fields = {f: getattr(analysis.story, f) for f in analysis.story.__struct_fields__}
             comparison = analysis.comparison
@@ -239,6 +241,7 @@ class DocumentReader:
                 claims=comparison.claims if comparison else [],
                 coverage=comparison.coverage if comparison else None,
                 framing=comparison.framing if comparison else [],
+                brief=at_length(analysis.brief) if analysis.brief else None,
                 failed=analysis.story.id in self._failed,
             )
 

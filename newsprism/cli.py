@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import time
@@ -425,6 +426,61 @@ def compare_cmd(
         shown += 1
     if story is not None and not shown:
         _say(f"no story {story!r} with a stored comparison")
+        raise typer.Exit(2)
+
+
+@app.command("brief")
+def brief_cmd(
+    db: DbOption = Path("newsprism.db"),
+    story: StoryOption = None,
+    words: Annotated[int, typer.Option("--words", min=10, help="Length of the brief, in words.")] = 120,
+    fmt: Annotated[str, typer.Option("--format", help="text, md or json.")] = "text",
+    outline: Annotated[
+        bool, typer.Option("--outline", help="One line per fact, with its date and sources.")
+    ] = False,
+    stories: Annotated[int, typer.Option("--stories", min=1, help="Without --story: how many stories.")] = 3,
+    quiet: QuietOption = False,
+) -> None:
+    """The neutral brief of a story, every sentence citing the article sentences it rests on, and how the
+    outlets differ (without --story: the largest stories told by two or more outlets)."""
+    from newsprism.brief import at_length
+    from newsprism.brief.render import CitedArticle, render
+    from newsprism.records import StoryBriefPart, to_builtins
+
+    if fmt not in ("text", "md", "json"):
+        _say(f"--format must be text, md or json, not {fmt!r}")
+        raise typer.Exit(2)
+    _setup_logging(quiet, False)
+    store = _open_store(db)
+    if story is not None:
+        ids = [store.resolve_id("story", story)]
+    else:
+        heads, _ = store.story_heads(None)
+        ids = [h.id for h in heads if len(set(h.outlets)) >= 2][:stories] or [h.id for h in heads[:stories]]
+    shown = 0
+    as_json: list[dict[str, object]] = []
+    for part in store.story_parts(StoryBriefPart, ids):
+        if part.brief is None:
+            _say(f"story {part.story.id}: no brief stored yet (run `newsprism analyze` or `reprocess`)")
+            continue
+        brief = at_length(part.brief, words)
+        shown += 1
+        if fmt == "json":
+            as_json.append({"story": part.story.id, "title": part.story.title, "brief": to_builtins(brief)})
+            continue
+        cited = sorted(
+            {c.article for s in brief.sentences for c in s.citations}
+            | {c.article for d in brief.differences for c in d.citations}
+        )
+        articles = {
+            a.id: CitedArticle(a.outlet or "", a.title or "", a.text)
+            for a in store.iter_articles(cited, with_doc=False)
+        }
+        typer.echo(render(part.story, brief, articles, fmt, outline))
+    if fmt == "json":
+        typer.echo(json.dumps(as_json, ensure_ascii=False, indent=2))
+    if story is not None and not shown:
+        _say(f"no story {story!r} with a stored brief")
         raise typer.Exit(2)
 
 

@@ -258,6 +258,14 @@ class Claim(Record):
     subject_span: tuple[int, int] | None = None
     predicate_span: tuple[int, int] | None = None
     vector: bytes = b""  # float16 MiniLM sentence vector (alignment); not part of the JSON
+    neutral: str = (
+        ""  # the sentence without the outlet's loaded modifiers, a pronoun subject named ("" = text)
+    )
+    loaded: int = 0  # the outlet's own loaded terms the neutral wording still holds
+    dropped: list[str] = []  # the loaded modifiers the neutral wording leaves out
+    in_passing: bool = (
+        False  # a relative clause about an actor ("Haftar, who lived in Virginia"), not a sentence
+    )
 
 
 class LoadedTerm(Record):
@@ -396,6 +404,44 @@ class Story(Record):
     former_ids: list[str] = []  # ids of stories merged into this one; each still resolves here
 
 
+# ------------------------------------------------------------------------------------------- the brief
+
+
+class BriefCitation(Record):
+    """An article sentence a brief sentence rests on."""
+
+    article: str
+    start: int
+    end: int
+
+
+class BriefSentence(Record):
+    text: str
+    citations: list[BriefCitation]
+    claim: str  # the claim group it states
+    status: str  # the group's: corroborated | single_source | contested
+    outlets: list[str]
+    rank: int  # selection order (importance, then novelty): a brief of N words is the lowest ranks that fit
+    date: str | None = None  # the act's date when the claim states one: the reading order is the timeline's
+    credited_to: str | None = None  # the outlet whose loaded words the sentence keeps, credited in the text
+    absent_from: list[str] = []  # outlets of the story with no sentence close to it: they do not report it
+
+
+class BriefDifference(Record):
+    kind: str  # contested | labels | single_source | omission | kind | sources
+    text: str
+    citations: list[BriefCitation]
+
+
+class Brief(Record):
+    """Stored: every candidate sentence in rank order (``brief.at_length`` picks and orders N words' worth);
+    in the JSON: the sentences of the requested length in reading order."""
+
+    sentences: list[BriefSentence]
+    differences: list[BriefDifference]
+    words: int = 0  # the words of ``sentences``
+
+
 class StoryAnalysis(Record):
     """Everything stored per story: its cast, quotes and timeline (recomputed only when its inputs change)."""
 
@@ -404,6 +450,7 @@ class StoryAnalysis(Record):
     quotes: list[Quote]
     events: list[Event]
     comparison: StoryComparison | None = None
+    brief: Brief | None = None
 
 
 class StoryResult(Record):
@@ -497,6 +544,7 @@ class StoryEntry(Story, kw_only=True):
     claims: list[ClaimGroup] = []
     coverage: Coverage | None = None
     framing: list[Framing] = []
+    brief: Brief | None = None  # at the default length (``newsprism brief --words N`` for another)
     failed: bool = False
 
 
@@ -511,6 +559,13 @@ class StoryComparisonPart(Record):
 
     story: Story
     comparison: StoryComparison | None = None
+
+
+class StoryBriefPart(Record):
+    """The brief part of a stored StoryAnalysis (msgspec skips the rest)."""
+
+    story: Story
+    brief: Brief | None = None
 
 
 class KindPart(Record):

@@ -97,6 +97,7 @@ class StoryConfig:
     # Capped: time alone never splits a story whose headline and cast agree strongly (a policy followed for a
     # year), but it separates two events months apart that share a person and a topic.
     time_penalty_max: float = 0.12
+    undated_penalty: float = 0.0  # charged when the article or the story has no date
     entity_labels: tuple[str, ...] = (
         "PERSON",
         "ORG",
@@ -112,6 +113,7 @@ class StoryConfig:
     # A name in the headline or lead says more about the story than a passing mention.
     lead_entity_boost: float = 2.0
     profile_size: int = 40  # entity keys kept per story (bounded memory); the lightest are pruned
+    term_weight: float = 0.0  # weight of one content word of headline + lead in the profile (0: names only)
     candidates: int = 12  # nearest story centroids scored per article
     postings_per_entity: int = 16  # most recent stories remembered per entity key (candidate source)
     postings_entities: int = 4  # salient entity keys of an article used to look up candidates
@@ -341,6 +343,15 @@ def find_duplicates(articles: Sequence[StoredArticle], config: StoryConfig | Non
 
 _LEADING_ARTICLE = re.compile(r"^(the|a|an)\s+")
 _POSSESSIVE = re.compile(r"('s|')$")
+# Content words of headline + lead: what happened, which the cast alone does not tell apart ("jobless claims
+# rose to 853,000" and "fell to 576,000" share every name). Numbers count: they are an event's own.
+_TERM = re.compile(r"[a-z][a-z'-]{2,}|\d[\d,.]*\d")
+_STOP_WORDS = frozenset(
+    "the and for that this with from was were are has have had will would said says not but its his her "
+    "their they them who which what when where after over about into more than also been being than then "
+    "there here just new one two can could may might should other some such only out now our you your him "
+    "she he all any most many much very year years week last first time day days".split()
+)
 _NON_WORD = re.compile(r"[^\w\s-]")
 
 
@@ -394,6 +405,10 @@ def entity_profile(article: StoredArticle, config: StoryConfig | None = None) ->
         for key in list(weights):
             if f" {key} " in folded:
                 weights[key] += config.lead_entity_boost
+    if config.term_weight:
+        for word in _TERM.findall(normalise_text(f"{title} {article.text[:lead_end]}")):
+            if word not in _STOP_WORDS:
+                weights["w:" + word] += config.term_weight
     return dict(weights)
 
 
@@ -638,7 +653,9 @@ class StoryIndex:
 
     def _time_penalty(self, published: date | None, story: _Story) -> float:
         if published is None or story.first is None or story.last is None:
-            return 0.0  # no date, no evidence either way
+            # No date: nothing tells one event from the same topic's next one but the content, which must
+            # then agree more (a feed of undated excerpts otherwise chains a year of one topic together).
+            return self.config.undated_penalty
         if story.first <= published <= story.last:
             return 0.0
         gap = (story.first - published).days if published < story.first else (published - story.last).days

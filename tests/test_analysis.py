@@ -37,7 +37,7 @@ def analyzed(tmp_path_factory) -> tuple[dict, str]:
 
 def test_document_has_every_section_with_provenance(analyzed) -> None:
     doc, _ = analyzed
-    assert doc["version"] == "1.4"
+    assert doc["version"] == "1.5"
     texts = {a["id"]: a["text"] for a in doc["articles"]}
     assert len(doc["stories"]) == 1
     story = doc["stories"][0]

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from newsprism import records
+from newsprism.brief.compress import neutral_wording
 from newsprism.compare.claims import MAX_CHARS, extract_claims, quoted_spans, sentence_spans
 from newsprism.compare.kind import classify_kind, kind_cues
 from newsprism.compare.lexicon import loaded_terms
-from newsprism.records import ActorSentence, ArticleComparison, Entity, Quote
+from newsprism.records import ActorSentence, ArticleComparison, Claim, Entity, LoadedTerm, Quote
 
 if TYPE_CHECKING:
     from newsprism.compare.claims import Spans
@@ -45,14 +46,44 @@ def compare_article(
     quoted = quoted_spans(item.text, quotes)
     terms = loaded_terms(item.doc, item.text, quoted)
     kind, evidence = classify_kind(kind_cues(item, quoted, quotes, terms))
+    claims = extract_claims(item, cast, quotes, times)
+    _fill_neutral_wording(item, claims, terms, {e.id: e.name for e in cast})
     comparison = ArticleComparison(
-        claims=extract_claims(item, cast, quotes, times),
+        claims=claims,
         loaded_terms=terms,
         actor_sentences=[],
         kind=kind,
         kind_evidence=evidence,
     )
     return comparison, actor_sentences(item, cast, quoted)
+
+
+def _fill_neutral_wording(
+    item: ParsedArticle, claims: Sequence[Claim], terms: Sequence[LoadedTerm], names: dict[str, str]
+) -> None:
+    """Each claim's wording for the brief, while the parse is at hand (``brief.compress``)."""
+    doc = item.doc
+    for claim in claims:
+        span = doc.char_span(claim.start, claim.end, alignment_mode="expand")
+        if span is None:
+            continue
+        renames: dict[int, str] = {}
+        first = span[0]
+        if claim.in_passing:
+            after = doc[span.end] if span.end < len(doc) else None
+            # a clause the parse cut short ("who died after a white officer | pinned him") is no sentence
+            whole = after is None or after.is_punct or after.is_space
+            if whole and first.lower_ in ("who", "which", "that") and first.dep_ in ("nsubj", "nsubjpass"):
+                renames[first.i] = claim.text.split(", ", 1)[
+                    0
+                ]  # "who lived in Virginia" -> "Haftar lived ..."
+        elif first.lower_ in ("he", "she") and first.dep_ == "nsubj" and claim.speaker in names:
+            renames[first.i] = names[claim.speaker]  # "He said ..." out of its article names the speaker
+        elif claim.embed_text and claim.subject_span is not None and claim.subject in names:
+            subject = doc.char_span(*claim.subject_span, alignment_mode="expand")
+            if subject is not None and len(subject) == 1:
+                renames[subject.start] = names[claim.subject]
+        claim.neutral, claim.loaded, claim.dropped = neutral_wording(doc, span, terms, renames)
 
 
 def actor_sentences(item: ParsedArticle, cast: Sequence[Entity], quoted: Spans) -> list[PendingSentence]:

@@ -39,7 +39,7 @@ _OBLIGATION = frozenset({"should", "must", "ought"})
 _CAPTION = re.compile(
     r"^(?:FILE PHOTO|PHOTO|Photo|Image|Video|WATCH|READ MORE|Related)\b|/(?:AP|Reuters|Getty)"
 )
-_QUOTED = re.compile(r"“[^”]{1,2000}”|\"[^\"\n]{1,2000}\"")
+QUOTATION = re.compile(r"“[^”]{1,2000}”|\"[^\"\n]{1,2000}\"")
 
 _UNITS = {
     "zero": 0,
@@ -140,7 +140,7 @@ def quoted_spans(text: str, quotes: Sequence[Quote]) -> Spans:
     """Where the article reports someone's words, not its own: every attribution's content (direct and
     indirect: "The CDC said adults should wear masks" is the CDC's "should") and any quotation marks."""
     spans = [seg for q in quotes for seg in q.segments]
-    spans.extend(m.span() for m in _QUOTED.finditer(text))
+    spans.extend(m.span() for m in QUOTATION.finditer(text))
     return Spans.of([(s, e) for s, e in spans if e > s])
 
 
@@ -327,6 +327,7 @@ def _clause_claims(
                 dates=dates,
                 predicate_span=_span(token),
                 terms=content_terms(clause),
+                in_passing=True,
             )
         )
     return out

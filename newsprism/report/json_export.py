@@ -21,9 +21,10 @@ from newsprism.records import ArticleEntry, Document, NerMention, RemovedBlock
 if TYPE_CHECKING:
     from newsprism.analysis import DocumentReader
 
-JSON_VERSION = "1.4"  # 1.1: stories, entities, quotes, events; 1.2: former_ids, failed, failures;
+JSON_VERSION = "1.5"  # 1.1: stories, entities, quotes, events; 1.2: former_ids, failed, failures;
 # 1.3: label kind "affiliation" (a legislator's party and state), mention kind "role" on organisations
 # 1.4: the outlet comparison: story claims, coverage, framing; article kind news|analysis|opinion + kind_evidence
+# 1.5: story brief: sentences with citations, differences
 
 _encoder = msgspec.json.Encoder()
 

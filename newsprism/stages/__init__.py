@@ -64,7 +64,8 @@ STAGES: dict[str, StageSpec] = {
             # members as the party ("Senate Democrats"), administrations named after their leader, "the court"
             # after the Supreme Court
             # 4: the outlet comparison's per-article part (claims, loaded terms, actor sentiment, kind)
-            f"4.{SENTIMENT_MODEL}",
+            # 5: each claim's neutral wording for the brief
+            f"5.{SENTIMENT_MODEL}",
             _rules(".toml", ".txt"),
         ),
         StageSpec("stories", "corpus", ("article", "story_vector"), ("story", "duplicate"), "1"),
@@ -72,8 +73,8 @@ STAGES: dict[str, StageSpec] = {
             "story_analysis",
             "story",
             ("story", "local_entities", "quotes", "event_mentions"),
-            ("entity", "quote", "event", "comparison"),
-            "3",  # 2: one actor across stories keeps one id; 3: the outlet comparison
+            ("entity", "quote", "event", "comparison", "brief"),
+            "4",  # 2: one actor across stories keeps one id; 3: the outlet comparison; 4: the brief
             _rules(".toml", ".txt"),
         ),
     )

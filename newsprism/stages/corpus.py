@@ -215,6 +215,7 @@ def analyze_story(
 ) -> StoryAnalysis:
     """Cast, quotes, timeline and outlet comparison of one story from its members' stored extractions (no
     model run). ``published`` orders the articles canonically (by id when absent)."""
+    from newsprism.brief import write_brief
     from newsprism.compare.story import compare_story
     from newsprism.entities import build_entities, link_local_entities
     from newsprism.timeline import timeline_from_mentions
@@ -261,12 +262,14 @@ def analyze_story(
         if (comparison := extractions[aid].comparison) is not None
     }
     order = canonical_order((aid, published.get(aid)) for aid in members) if published else members
+    compared = compare_story(story, order, comparisons, cast, quotes, outlets)
     return StoryAnalysis(
         story=story,
         entities=cast,
         quotes=quotes,
         events=events,
-        comparison=compare_story(story, order, comparisons, cast, quotes, outlets),
+        comparison=compared,
+        brief=write_brief(story, order, comparisons, compared, cast, quotes, outlets),
     )
 
 
