@@ -97,7 +97,10 @@ class StoryConfig:
     # Capped: time alone never splits a story whose headline and cast agree strongly (a policy followed for a
     # year), but it separates two events months apart that share a person and a topic.
     time_penalty_max: float = 0.12
-    undated_penalty: float = 0.0  # charged when the article or the story has no date
+    # Charged when the article or the story has no date: with nothing to tell one event from the same topic's
+    # next, the content must agree more. 300 undated NeuS stories: B-cubed P 0.56 -> 0.90 (with term_weight);
+    # dated sets are unchanged.
+    undated_penalty: float = 0.15
     entity_labels: tuple[str, ...] = (
         "PERSON",
         "ORG",
@@ -113,7 +116,7 @@ class StoryConfig:
     # A name in the headline or lead says more about the story than a passing mention.
     lead_entity_boost: float = 2.0
     profile_size: int = 40  # entity keys kept per story (bounded memory); the lightest are pruned
-    term_weight: float = 0.0  # weight of one content word of headline + lead in the profile (0: names only)
+    term_weight: float = 0.3  # weight of one content word of headline + lead in the profile (0: names only)
     candidates: int = 12  # nearest story centroids scored per article
     postings_per_entity: int = 16  # most recent stories remembered per entity key (candidate source)
     postings_entities: int = 4  # salient entity keys of an article used to look up candidates
@@ -387,7 +390,8 @@ def article_vectors(articles: Sequence[StoredArticle], config: StoryConfig | Non
 
 
 def entity_profile(article: StoredArticle, config: StoryConfig | None = None) -> dict[str, float]:
-    """Entity key -> weight (mention count of the spaCy NER mentions, boosted for headline/lead mentions)."""
+    """Entity key -> weight (mention count of the spaCy NER mentions, boosted for headline/lead mentions),
+    and "w:"-prefixed content words of headline + lead (``term_weight`` each)."""
     config = config or StoryConfig()
     weights: defaultdict[str, float] = defaultdict(float)  # (boosts make the weights fractional)
     lead_end = _lead_end(article, config.lead_chars)

@@ -235,7 +235,9 @@ def test_entity_profile_folds_name_variants():
         EntityMention("Friday", "DATE", 1700, 1706, 6),
     ]
     profile = entity_profile(article)
-    assert set(profile) == {"haftar", "us"}
+    assert {k for k in profile if not k.startswith("w:")} == {"haftar", "us"}
+    # the headline's content words too: what happened, which names alone do not tell apart
+    assert {"w:presses", "w:toward", "w:tripoli"} <= set(profile)
     # lead mention (x2) + two body mentions + the headline boost (x2)
     assert profile["haftar"] == pytest.approx(2.0 + 1.0 + 1.0 + 2.0)
 
@@ -258,7 +260,9 @@ def _bare(
 
 
 def test_bridging_article_merges_two_stories():
-    config = StoryConfig(embed_weight=1.0, entity_weight=0.0, join_threshold=0.6, merge_threshold=0.65)
+    config = StoryConfig(
+        embed_weight=1.0, entity_weight=0.0, join_threshold=0.6, merge_threshold=0.65, undated_penalty=0.0
+    )
     index = StoryIndex(config, dim=8, detect_duplicates=False)
     east, west = np.eye(8, dtype=np.float32)[0], np.eye(8, dtype=np.float32)[1]
     first = index.add(_bare("east-1"), east)
@@ -280,6 +284,18 @@ def test_time_gap_lowers_the_score_but_is_capped():
     lenient = StoryIndex(StoryConfig(embed_weight=1.0, entity_weight=0.0, join_threshold=0.7), 8, False)
     kept = lenient.add(_bare("a", "2020-01-01"), topic)
     assert lenient.add(_bare("c", "2023-06-01"), topic) == kept  # capped: years apart still joins
+
+
+def test_undated_articles_need_more_agreement_to_join():
+    config = StoryConfig(embed_weight=1.0, entity_weight=0.0, join_threshold=0.6, undated_penalty=0.15)
+    close = _unit(np.eye(8, dtype=np.float32)[0] + np.eye(8, dtype=np.float32)[1])  # cos 0.71
+    dated = StoryIndex(config, dim=8, detect_duplicates=False)
+    story = dated.add(_bare("a", "2020-01-01"), np.eye(8, dtype=np.float32)[0])
+    assert dated.add(_bare("b", "2020-01-02"), close) == story
+    undated = StoryIndex(config, dim=8, detect_duplicates=False)
+    story = undated.add(_bare("a"), np.eye(8, dtype=np.float32)[0])
+    assert undated.add(_bare("b"), close) != story  # 0.71 - 0.15 < 0.6: without dates, not enough
+    assert undated.add(_bare("c"), np.eye(8, dtype=np.float32)[0]) == story  # 1.0 - 0.15 still joins
 
 
 def test_index_grows_past_its_initial_capacity_and_stays_exact_on_repeats():

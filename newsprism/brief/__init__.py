@@ -33,13 +33,15 @@ def write_brief(
     cast: Sequence[Entity],
     quotes: Sequence[Quote],
     outlets: dict[str, str],
+    headline_vectors: Sequence[bytes] = (),
 ) -> Brief:
+    """``headline_vectors``: the members' stored headline + lead vectors, what the story is about."""
     from newsprism.brief.differences import differences
     from newsprism.brief.writer import brief_sentences
     from newsprism.compare.story import independent_sources
 
     sources = independent_sources(story, outlets)
-    sentences = brief_sentences(story, order, comparisons, comparison, outlets, sources)
+    sentences = brief_sentences(story, order, comparisons, comparison, outlets, sources, headline_vectors)
     return Brief(
         sentences=sentences,
         differences=differences(story, order, comparisons, comparison, cast, quotes, outlets, sentences),

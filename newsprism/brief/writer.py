@@ -35,9 +35,10 @@ CITE_AT = 0.62  # a group member is cited when this close to the chosen wording 
 ABSENT_BELOW = 0.5  # an outlet with no sentence this close to a brief sentence does not report it
 MIN_WORDS, MAX_SENTENCE_WORDS = 6, 60
 # Importance weights (tuned on NeuS train, ``make eval`` scores val)
-W_SOURCES, W_LEAD, W_CENTRAL, W_LOADED, W_OPINION = 1.0, 0.8, 1.2, 0.15, 1.0
+W_SOURCES, W_LEAD, W_CENTRAL, W_LOADED, W_OPINION = 1.0, 0.8, 2.4, 0.15, 1.0
 
-LEAD_DECAY = 2.0  # claims: the lead weight halves every this many claims into the article
+LEAD_DECAY = 2.0
+USE_HEADLINES = True  # claims: the lead weight halves every this many claims into the article
 
 # Discourse openers that tie a sentence to the one before it in its article, not to the brief's.
 _OPENER = re.compile(
@@ -98,8 +99,10 @@ def brief_sentences(
     comparison: StoryComparison,
     outlets: dict[str, str],
     sources: dict[str, str],
+    headline_vectors: Sequence[bytes] = (),
 ) -> list[BriefSentence]:
-    """The story's candidate brief sentences in rank order, up to MAX_WORDS."""
+    """The story's candidate brief sentences in rank order, up to MAX_WORDS. A claim is central when close to
+    what the story is about: the mean of its articles' headline + lead vectors (else of all its claims)."""
     members_of = [a for a in order if a in comparisons]
     everything = [c for a in members_of for c in comparisons[a].claims if c.vector]
     if not everything:
@@ -153,7 +156,8 @@ def brief_sentences(
         )
     if not candidates:
         return []
-    centroid = _unit(np.mean(story_claims.vectors, axis=0))
+    about = [unpack_vector(v) for v in headline_vectors if v]
+    centroid = _unit(np.mean(np.stack(about) if about and USE_HEADLINES else story_claims.vectors, axis=0))
     for c in candidates:
         c.importance += W_CENTRAL * float(c.vector @ centroid)
     return [
@@ -271,7 +275,7 @@ def _mmr(candidates: list[Candidate]) -> list[Candidate]:
         best, best_score = None, -math.inf
         for c in left:
             similarity = float(np.max(chosen_vectors @ c.vector)) if chosen_vectors is not None else 0.0
-            if similarity >= REDUNDANT_AT:
+            if similarity >= REDUNDANT_AT or any(_overlaps(c, other) for other in chosen):
                 continue
             score = MMR_LAMBDA * c.importance - (1 - MMR_LAMBDA) * similarity
             if score > best_score:
@@ -282,6 +286,12 @@ def _mmr(candidates: list[Candidate]) -> list[Candidate]:
         left.remove(best)
         words += best.words
     return chosen
+
+
+def _overlaps(candidate: Candidate, chosen: Candidate) -> bool:
+    """Whether a candidate restates a chosen sentence's own words (a relative clause inside it)."""
+    spans = [(m.article, m.start, m.end) for m in chosen.members]
+    return any(a == m.article and m.start < e and s < m.end for m in candidate.members for a, s, e in spans)
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:

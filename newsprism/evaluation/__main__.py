@@ -17,6 +17,7 @@ EVALUATIONS = (
     "claims_eval",
     "kinds_eval",
     "sentiment_eval",
+    "brief_eval",
 )
 
 

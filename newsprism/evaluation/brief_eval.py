@@ -223,6 +223,7 @@ def score(
     idf = _idf([text for s in stories for _, text in s.takes])
     systems = {name: SystemOutput(name, []) for name in ("newsprism", "Lead", "LexRank", "TextRank")}
     citations = supported = 0
+    pairs: list[dict[str, object]] = []  # (brief sentence, cited sentence): NEWSPRISM_BRIEF_DUMP writes them
     brief_texts: list[str] = []
     for story in stories:
         members = [articles[u] for u in story.urls if u in articles]
@@ -240,10 +241,16 @@ def score(
                 brief_text = " ".join(s.text for s in brief.sentences)
                 for sentence in brief.sentences:
                     for c in sentence.citations:
+                        cited = text_of.get(c.article, "")[c.start : c.end]
                         citations += 1
-                        supported += supports(sentence.text, text_of.get(c.article, "")[c.start : c.end])
+                        supported += supports(sentence.text, cited)
+                        pairs.append({"line": story.line, "sentence": sentence.text, "cited": cited})
         brief_texts.append(brief_text)
         systems["newsprism"].texts.append(cut(brief_text))
+    if dump := os.environ.get("NEWSPRISM_BRIEF_DUMP"):
+        with open(dump, "w", encoding="utf-8") as out:
+            for pair in pairs:
+                out.write(json.dumps(pair | {"split": split}, ensure_ascii=False) + "\n")
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
     table = Table(title=f"brief vs NeuS {split} roundups ({len(stories)} stories, {WORDS} words each)")
     for column in ("system", "ROUGE-1 F1", "ROUGE-2 F1", "ROUGE-L F1"):
@@ -259,7 +266,7 @@ def score(
     console = Console()
     console.print(table)
     if os.environ.get("NEWSPRISM_BRIEF_QUICK"):
-        return {"rouge": scores}
+        return {"rouge": scores, "texts": systems}
     loaded = {
         "brief": loaded_per_100([t for t in brief_texts if t]),
         "inputs": loaded_per_100([text for s in stories for _, text in s.takes]),

@@ -68,7 +68,8 @@ STAGES: dict[str, StageSpec] = {
             f"5.{SENTIMENT_MODEL}",
             _rules(".toml", ".txt"),
         ),
-        StageSpec("stories", "corpus", ("article", "story_vector"), ("story", "duplicate"), "1"),
+        # stories 2: content words of headline + lead in the profile; undated articles need more agreement
+        StageSpec("stories", "corpus", ("article", "story_vector"), ("story", "duplicate"), "2"),
         StageSpec(
             "story_analysis",
             "story",

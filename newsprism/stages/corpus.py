@@ -269,7 +269,16 @@ def analyze_story(
         quotes=quotes,
         events=events,
         comparison=compared,
-        brief=write_brief(story, order, comparisons, compared, cast, quotes, outlets),
+        brief=write_brief(
+            story,
+            order,
+            comparisons,
+            compared,
+            cast,
+            quotes,
+            outlets,
+            [extractions[a].story_vector for a in members],
+        ),
     )
 
 
