@@ -16,9 +16,10 @@ if TYPE_CHECKING:
 
 # A loaded word in one of these relations only qualifies its head: the sentence says the same without it.
 MODIFIER_DEPS = frozenset({"amod", "advmod", "compound", "nmod", "npadvmod", "poss"})
-MAX_DROPPED = (
-    6  # tokens of one modifier phrase ("very ruthless and corrupt"); longer is a clause, not a modifier
-)
+STRONG_POLARITY = 0.7
+MODIFIER_POS = frozenset({"ADJ", "ADV", "NOUN"})  # a verb carries its clause ("excoriated" is no modifier)
+# Tokens of one modifier phrase ("very ruthless and corrupt"); a longer one is a clause, not a modifier.
+MAX_DROPPED = 6
 VOWEL_SOUND = tuple("aeiouAEIOU")
 
 
@@ -35,7 +36,7 @@ def neutral_wording(
         if any(s <= term.start < e for s, e in quotations):
             continue  # someone's own words, in quotation marks: never edited
         span = doc.char_span(term.start, term.end, alignment_mode="expand")
-        found = _removable(span, sentence) if span is not None else None
+        found = _removable(span, sentence) if span is not None and droppable(term) else None
         if found is not None:
             dropped |= found  # a reported clause's loaded modifier goes too: the outlet chose to pass it on
         elif not term.in_quote:
@@ -57,6 +58,13 @@ def neutral_wording(
     return (out[:1].upper() + out[1:]), kept, removed
 
 
+def droppable(term: LoadedTerm) -> bool:
+    """Whether the term is a judgement the sentence can do without: newsprism's own list and VADER's strongly
+    valenced words are; of TextBlob's subjective adjectives only the strong ones ("ruthless", not "sexual" in
+    "sexual misconduct" or "primary" in "primary ballot": dropping those changes the fact)."""
+    return term.lexicon in ("newsprism", "vader") or abs(term.polarity) >= STRONG_POLARITY
+
+
 def _token_range(doc: Doc, term: LoadedTerm) -> range:
     span = doc.char_span(term.start, term.end, alignment_mode="expand")
     return range(span.start, span.end) if span is not None else range(0)
@@ -65,7 +73,11 @@ def _token_range(doc: Doc, term: LoadedTerm) -> range:
 def _removable(span: Span, sentence: Span) -> set[int] | None:
     """The tokens to drop with this loaded term, or None when it carries the sentence (a verb, a subject)."""
     root = span.root
-    if root.dep_ in MODIFIER_DEPS and root.head.i not in range(span.start, span.end) and root.pos_ != "PROPN":
+    if (
+        root.dep_ in MODIFIER_DEPS
+        and root.pos_ in MODIFIER_POS
+        and root.head.i not in range(span.start, span.end)
+    ):
         phrase = _contiguous(root)
         if phrase is not None and len(phrase) <= MAX_DROPPED and not _holds_name(root, phrase):
             return phrase

@@ -207,7 +207,7 @@ def _supporting(wording: Claim, vector: np.ndarray, members: Sequence[Claim]) ->
         if key in seen:
             continue
         close = float(unpack_vector(m.vector) @ vector) >= CITE_AT
-        if close and shared & set(m.terms):
+        if close and shared & set(m.terms) and not _values_differ(wording, m):
             out.append(m)
             seen.add(key)
     return out
@@ -286,6 +286,16 @@ def _mmr(candidates: list[Candidate]) -> list[Candidate]:
         left.remove(best)
         words += best.words
     return chosen
+
+
+def _values_differ(first: Claim, second: Claim) -> bool:
+    """Two sentences stating different numbers, or different dates for the act, do not support each other
+    ("4.4 million claims last week" is not "nearly 17 million in four weeks")."""
+    numbers = {n.value for n in first.numbers}, {n.value for n in second.numbers}
+    if all(numbers) and not numbers[0] & numbers[1]:
+        return True
+    dates = {d.value for d in first.dates if d.of_act}, {d.value for d in second.dates if d.of_act}
+    return all(dates) and not dates[0] & dates[1]
 
 
 def _overlaps(candidate: Candidate, chosen: Candidate) -> bool:

@@ -238,7 +238,8 @@ def score(
             chosen = next(sa for sa in analyses if sa.story.id == held.most_common(1)[0][0])
             if chosen.brief is not None:
                 brief = at_length(chosen.brief, WORDS, at_least=True)
-                brief_text = " ".join(s.text for s in brief.sentences)
+                # cut where the brief would end: after its best-ranked sentences, not mid-timeline
+                brief_text = " ".join(s.text for s in sorted(brief.sentences, key=lambda s: s.rank))
                 for sentence in brief.sentences:
                     for c in sentence.citations:
                         cited = text_of.get(c.article, "")[c.start : c.end]
