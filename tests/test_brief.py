@@ -183,8 +183,13 @@ def test_samples_brief_states_the_story(sample_brief) -> None:
     assert re.search(r"phone call.*Haftar|Haftar.*phone call|spoke by phone", text), text
     assert "Bolton" in text
     assert re.search(r"assault|offensive", text)  # the call's timing: the assault on Tripoli it backed
+    assert "Turkey" in text and re.search(r"Russia.*Emirates.*Egypt", text)  # the foreign backers
     default = " ".join(s.text for s in at_length(story.brief).sentences)
     assert "Haftar" in default and re.search(r"call|phone", default)
+    # the outlet's reading of events ("seems to favor") is credited to it, not stated as fact
+    assert all(
+        s.text.startswith("According to") for s in at_length(story.brief, 300).sentences if "seems" in s.text
+    )
 
 
 @pytest.mark.slow
@@ -192,8 +197,9 @@ def test_samples_brief_names_no_one_with_a_loaded_label_in_its_own_voice(sample_
     story, _, _ = sample_brief
     for sentence in at_length(story.brief, 400).sentences:
         lowered = sentence.text.lower()
+        quoted = " ".join(re.findall(r"“[^”]*”|\"[^\"]*\"", lowered))  # someone's words, credited to them
         for word in BANNED:
-            if word in lowered:
+            if word in lowered and word not in quoted:
                 assert sentence.credited_to or lowered.startswith("according to"), sentence.text
 
 

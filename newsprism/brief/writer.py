@@ -55,6 +55,12 @@ _PRONOUN_OPENING = re.compile(
 _CREDIT_OPENING = re.compile(
     r"^(?:[A-Z][A-Z.'-]+(?:[ ,]+[A-Z][A-Za-z.'-]*){0,3}\s*(?:\([^)]{1,30}\))?\s*[-—–]+\s*|\([A-Z][\w .]{1,30}\)\s*[-—–]*\s*)"
 )
+# The writer's own reading of events: hedges and interpretive verbs in an unattributed sentence.
+_READING = re.compile(
+    r"\b(?:seems?|seemed|appears?|appeared|suggests?|suggested|apparently|arguably|likely|presumably|"
+    r"perhaps|signals?|signaled|signalled)\b",
+    re.IGNORECASE,
+)
 _ATTRIBUTION = re.compile(
     r"\b(?:said|says|say|told|tells|according to|reported|reports|announced|stated|wrote|writes|testified|"
     r"confirmed|denied|added|insisted)\b",
@@ -148,7 +154,7 @@ def brief_sentences(
                     min(rank_in_article.get((m.article, m.start), 99) for m in supporting),
                     wording.loaded,
                 )
-                - (W_OPINION if opinion else 0.0),
+                - (W_OPINION if opinion and kinds.get(wording.article) == "opinion" else 0.0),
                 words=words,
                 date=_act_date(supporting),
                 members=supporting,
@@ -190,7 +196,11 @@ def _usable(claim: Claim) -> bool:
 
 
 def _opinion_voice(claim: Claim, kinds: dict[str, str]) -> bool:
-    """An opinion piece speaking for itself (not crediting what it says to someone in so many words)."""
+    """The outlet's own view, not a fact it reports: an opinion piece speaking for itself (not crediting
+    what it says to someone in so many words), or any outlet's own reading of events ("Trump seems to favor
+    Haftar", "suggests his concern does not apply equally")."""
+    if claim.speaker is None and claim.speaker_text is None and _READING.search(claim.text):
+        return True
     if kinds.get(claim.article, "news") != "opinion":
         return False
     return (claim.speaker is None and claim.speaker_text is None) or _ATTRIBUTION.search(claim.text) is None
@@ -236,7 +246,7 @@ def _sentence_text(claim: Claim, outlets: dict[str, str], opinion: bool) -> tupl
     loaded, are credited to the outlet (the brief never states one outlet's view as fact)."""
     text = (claim.neutral or claim.text).strip()
     text = text[dateline_end(text) :]
-    text = _OPENER.sub("", _CREDIT_OPENING.sub("", text, count=1))
+    text = _OPENER.sub("", _CREDIT_OPENING.sub("", text, count=1)).replace(", however,", "")
     text = text[:1].upper() + text[1:].rstrip(":;,—–- ")
     if text and text[-1] not in ".!?\"'”’":
         text += "."
