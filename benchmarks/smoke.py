@@ -141,6 +141,26 @@ def check(work: Path, expected: Counter[str], status: int, stderr: str, seconds:
         outcome.problems.append("no multi-outlet story has framing")
     if any(s.get("coverage") is None for s in stories if not s.get("failed")):
         outcome.problems.append("a story has no coverage matrix")
+    # The brief (issue 12): stories with claims have one; every sentence cites a span inside its article.
+    lengths = {a.get("id"): len(a.get("text") or "") for a in articles}
+    briefs = [s.get("brief") for s in stories if s.get("claims") and not s.get("failed")]
+    sentences = [x for b in briefs if b for x in b.get("sentences") or []]
+    outcome.counts["brief_sentences"] = len(sentences)
+    # (a story whose every claim is disputed, or too short to stand alone, has no brief sentence)
+    briefless = sum(1 for b in briefs if not b or not b.get("sentences"))
+    if briefless > 0.1 * len(briefs):
+        outcome.problems.append(f"{briefless} of {len(briefs)} stories with claims have no brief")
+    uncited = [x for x in sentences if not x.get("citations")]
+    stray = [
+        c
+        for x in sentences
+        for c in x.get("citations") or []
+        if not 0 <= c["start"] < c["end"] <= lengths.get(c["article"], -1)
+    ]
+    if uncited or stray:
+        outcome.problems.append(
+            f"brief sentences without citations ({len(uncited)}) or out of range ({len(stray)})"
+        )
     unkinded = [a.get("id") for a in articles if a.get("kind") not in ("news", "analysis", "opinion")]
     if unkinded or any(not a.get("kind_evidence") for a in articles):
         outcome.problems.append(f"articles without a kind or its evidence ({len(unkinded)})")
