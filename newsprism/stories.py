@@ -98,9 +98,10 @@ class StoryConfig:
     # year), but it separates two events months apart that share a person and a topic.
     time_penalty_max: float = 0.12
     # Charged when the article or the story has no date: with nothing to tell one event from the same topic's
-    # next, the content must agree more. 300 undated NeuS stories: B-cubed P 0.56 -> 0.90 (with term_weight);
-    # dated sets are unchanged.
-    undated_penalty: float = 0.15
+    # next, the content must agree more. With term_weight 0.3 and 0.15 here, 300 undated NeuS stories go from
+    # B-cubed P 0.56 / F1 0.69 to P 0.90 / F1 0.83 (dated sets unchanged), but the store's incremental runs
+    # then break a printed story id's resolution (tests/test_analysis_store.py): off until that is fixed.
+    undated_penalty: float = 0.0
     entity_labels: tuple[str, ...] = (
         "PERSON",
         "ORG",
@@ -116,7 +117,7 @@ class StoryConfig:
     # A name in the headline or lead says more about the story than a passing mention.
     lead_entity_boost: float = 2.0
     profile_size: int = 40  # entity keys kept per story (bounded memory); the lightest are pruned
-    term_weight: float = 0.3  # weight of one content word of headline + lead in the profile (0: names only)
+    term_weight: float = 0.0  # weight of one content word of headline + lead in the profile (0: names only)
     candidates: int = 12  # nearest story centroids scored per article
     postings_per_entity: int = 16  # most recent stories remembered per entity key (candidate source)
     postings_entities: int = 4  # salient entity keys of an article used to look up candidates

@@ -208,7 +208,9 @@ def run() -> dict[str, object]:
         given = _given_stories(store, stories, articles)
     print("newsprism's briefs of the stories newsprism found (one run over every take):")
     result = score(split, stories, articles, analyses)
-    print("for reference, newsprism's briefs when handed each roundup's takes as the story (the brief alone):")
+    print(
+        "for reference, newsprism's briefs when handed each roundup's takes as the story (the brief alone):"
+    )
     os.environ["NEWSPRISM_BRIEF_QUICK"] = "1"
     score(split, stories, articles, given)
     return result

@@ -68,8 +68,7 @@ STAGES: dict[str, StageSpec] = {
             f"5.{SENTIMENT_MODEL}",
             _rules(".toml", ".txt"),
         ),
-        # stories 2: content words of headline + lead in the profile; undated articles need more agreement
-        StageSpec("stories", "corpus", ("article", "story_vector"), ("story", "duplicate"), "2"),
+        StageSpec("stories", "corpus", ("article", "story_vector"), ("story", "duplicate"), "1"),
         StageSpec(
             "story_analysis",
             "story",
