@@ -712,6 +712,10 @@ class Store(ArticleStore):
             gone = [sid for sid in stored if sid not in live]
             if gone:
                 session.execute(update(StoryRow).where(StoryRow.id.in_(gone)).values(position=GONE))
+            # a story id that is live again (its first article founded a story anew) is no alias any more
+            session.execute(
+                delete(IdAliasRow).where(IdAliasRow.kind == "story", IdAliasRow.alias.in_(list(live)))
+            )
             for alias, target in aliases.items():
                 session.execute(delete(IdAliasRow).where(IdAliasRow.alias == alias))
                 session.add(IdAliasRow(alias=alias, kind="story", target=target))
