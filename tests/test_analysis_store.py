@@ -824,3 +824,16 @@ def test_sigkill_during_analyze_then_a_rerun_gives_the_uninterrupted_database(
         run_to_completion(thirty, db, out)
         assert_same_database(db, expected, f"seed {seed}, SIGKILL {where}")
         assert out.read_bytes() == (tmp_path / "ref.json").read_bytes(), f"seed {seed}, SIGKILL {where}"
+
+
+def test_a_story_id_live_again_is_no_longer_an_alias(tmp_path: Path) -> None:
+    """An absorbed story whose first article later founds a story anew (a rebuilt index) has its id back:
+    resolving it must give that story, not the one that absorbed it before."""
+    from newsprism.store import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'alias.db'}")
+    store.save_story_order(["story-b"], {"story-a": "story-b"})
+    assert store.resolve_id("story", "story-a") == "story-b"
+    store.save_story_order(["story-a", "story-b"], {})
+    assert store.resolve_id("story", "story-a") == "story-a"
+    assert store.resolve_id("story", "story-b") == "story-b"
