@@ -394,6 +394,15 @@ def timeline_cmd(
     _more(total, limit, "events")
 
 
+def _chosen_stories(store: Store, story: str | None, stories: int) -> list[str]:
+    """The story asked for, or the ``stories`` largest told by two or more outlets (the largest of any, when
+    none is)."""
+    if story is not None:
+        return [store.resolve_id("story", story)]
+    heads, _ = store.story_heads(None)
+    return [h.id for h in heads if len(set(h.outlets)) >= 2][:stories] or [h.id for h in heads[:stories]]
+
+
 @app.command("compare")
 def compare_cmd(
     db: DbOption = Path("newsprism.db"),
@@ -409,11 +418,7 @@ def compare_cmd(
 
     _setup_logging(quiet, False)
     store = _open_store(db)
-    if story is not None:
-        ids = [store.resolve_id("story", story)]
-    else:
-        heads, _ = store.story_heads(None)
-        ids = [h.id for h in heads if len(set(h.outlets)) >= 2][:stories] or [h.id for h in heads[:stories]]
+    ids = _chosen_stories(store, story, stories)
     shown = 0
     for part in store.story_parts(StoryComparisonPart, ids):
         if part.comparison is None:
@@ -452,11 +457,7 @@ def brief_cmd(
         raise typer.Exit(2)
     _setup_logging(quiet, False)
     store = _open_store(db)
-    if story is not None:
-        ids = [store.resolve_id("story", story)]
-    else:
-        heads, _ = store.story_heads(None)
-        ids = [h.id for h in heads if len(set(h.outlets)) >= 2][:stories] or [h.id for h in heads[:stories]]
+    ids = _chosen_stories(store, story, stories)
     shown = 0
     as_json: list[dict[str, object]] = []
     for part in store.story_parts(StoryBriefPart, ids):

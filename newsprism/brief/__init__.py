@@ -41,10 +41,10 @@ def write_brief(
     from newsprism.compare.story import independent_sources
 
     sources = independent_sources(story, outlets)
-    sentences = brief_sentences(story, order, comparisons, comparison, outlets, sources, headline_vectors)
+    sentences = brief_sentences(order, comparisons, comparison, outlets, sources, headline_vectors)
     return Brief(
         sentences=sentences,
-        differences=differences(story, order, comparisons, comparison, cast, quotes, outlets, sentences),
+        differences=differences(order, comparisons, comparison, cast, quotes, outlets, sentences),
         words=sum(len(s.text.split()) for s in sentences),
     )
 

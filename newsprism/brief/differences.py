@@ -18,7 +18,6 @@ from newsprism.records import (
     ConflictValue,
     Entity,
     Quote,
-    Story,
     StoryComparison,
 )
 
@@ -36,7 +35,6 @@ SOURCE_NAMES = {
 
 
 def differences(
-    story: Story,
     order: Sequence[str],
     comparisons: dict[str, ArticleComparison],
     comparison: StoryComparison,

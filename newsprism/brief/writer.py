@@ -23,7 +23,6 @@ from newsprism.records import (
     BriefSentence,
     Claim,
     ClaimGroup,
-    Story,
     StoryComparison,
     unpack_vector,
 )
@@ -37,8 +36,7 @@ MIN_WORDS, MAX_SENTENCE_WORDS = 6, 60
 # Importance weights (tuned on NeuS train, ``make eval`` scores val)
 W_SOURCES, W_LEAD, W_CENTRAL, W_LOADED, W_OPINION = 1.0, 0.8, 2.4, 0.15, 1.0
 
-LEAD_DECAY = 2.0
-USE_HEADLINES = True  # claims: the lead weight halves every this many claims into the article
+LEAD_DECAY = 2.0  # claims: the lead weight halves every this many claims into the article
 
 # Discourse openers that tie a sentence to the one before it in its article, not to the brief's.
 _OPENER = re.compile(
@@ -46,8 +44,6 @@ _OPENER = re.compile(
     r"in addition|in fact|indeed|separately|additionally|thus),\s+)",
     re.IGNORECASE,
 )
-
-
 _PRONOUN_OPENING = re.compile(
     r"^[\"“‘']?(?:he|she|they|his|her|their|him|them|it|its|this|these|those)\b", re.I
 )
@@ -83,9 +79,8 @@ class Candidate:
 
 @dataclass
 class StoryClaims:
-    """Every claim of the story with its vector, and the source (independent outlet) of each."""
+    """The vectors of every claim of the story, and the source (independent outlet) of each."""
 
-    claims: list[Claim]
     vectors: np.ndarray
     sources: list[str]
 
@@ -99,7 +94,6 @@ class StoryClaims:
 
 
 def brief_sentences(
-    story: Story,
     order: Sequence[str],
     comparisons: dict[str, ArticleComparison],
     comparison: StoryComparison,
@@ -114,7 +108,6 @@ def brief_sentences(
     if not everything:
         return []
     story_claims = StoryClaims(
-        everything,
         np.stack([unpack_vector(c.vector) for c in everything]),
         [sources.get(c.article, c.article) for c in everything],
     )
@@ -163,7 +156,7 @@ def brief_sentences(
     if not candidates:
         return []
     about = [unpack_vector(v) for v in headline_vectors if v]
-    centroid = _unit(np.mean(np.stack(about) if about and USE_HEADLINES else story_claims.vectors, axis=0))
+    centroid = _unit(np.mean(np.stack(about) if about else story_claims.vectors, axis=0))
     for c in candidates:
         c.importance += W_CENTRAL * float(c.vector @ centroid)
     return [

@@ -74,9 +74,8 @@ def _fill_neutral_wording(
             # a clause the parse cut short ("who died after a white officer | pinned him") is no sentence
             whole = after is None or after.is_punct or after.is_space
             if whole and first.lower_ in ("who", "which", "that") and first.dep_ in ("nsubj", "nsubjpass"):
-                renames[first.i] = claim.text.split(", ", 1)[
-                    0
-                ]  # "who lived in Virginia" -> "Haftar lived ..."
+                actor = claim.text.split(", ", 1)[0]  # the clause's text opens on its actor's name
+                renames[first.i] = actor  # "who lived in Virginia" -> "Haftar lived in Virginia"
         elif first.lower_ in ("he", "she") and first.dep_ == "nsubj" and claim.speaker in names:
             renames[first.i] = names[claim.speaker]  # "He said ..." out of its article names the speaker
         elif claim.embed_text and claim.subject_span is not None and claim.subject in names:

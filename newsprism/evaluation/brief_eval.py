@@ -23,8 +23,9 @@ import os
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -139,10 +140,15 @@ def textrank(sentences: Sequence[str]) -> list[str]:
 # ------------------------------------------------------------------------------------------ checks
 
 
-def content_words(text: str) -> set[str]:
+@lru_cache(maxsize=1)
+def _stemmer() -> Callable[[str], str]:
     from nltk.stem.porter import PorterStemmer
 
-    stem = PorterStemmer().stem
+    return PorterStemmer().stem
+
+
+def content_words(text: str) -> set[str]:
+    stem = _stemmer()
     return {stem(w) for w in _tokens(text) if w not in _STOP and len(w) > 1}
 
 
@@ -211,8 +217,7 @@ def run() -> dict[str, object]:
     print(
         "for reference, newsprism's briefs when handed each roundup's takes as the story (the brief alone):"
     )
-    os.environ["NEWSPRISM_BRIEF_QUICK"] = "1"
-    score(split, stories, articles, given)
+    score(split, stories, articles, given, quick=True)
     return result
 
 
@@ -246,8 +251,10 @@ def score(
     stories: Sequence[StoryInput],
     articles: dict[str, StoredArticle],
     analyses: Sequence[StoryAnalysis],
+    quick: bool = False,
 ) -> dict[str, object]:
-    """ROUGE, loaded terms and citation precision of every system on ``stories`` (``articles`` by URL)."""
+    """ROUGE, loaded terms and citation precision of every system on ``stories`` (``articles`` by URL);
+    ``quick`` (or NEWSPRISM_BRIEF_QUICK): ROUGE only."""
     from rich.console import Console
     from rich.table import Table
     from rouge_score import rouge_scorer
@@ -302,7 +309,7 @@ def score(
         table.add_row(system.name, *(f"{scores[system.name][k]:.4f}" for k in ("rouge1", "rouge2", "rougeL")))
     console = Console()
     console.print(table)
-    if os.environ.get("NEWSPRISM_BRIEF_QUICK"):
+    if quick or os.environ.get("NEWSPRISM_BRIEF_QUICK"):
         return {"rouge": scores, "texts": systems}
     loaded = {
         "brief": loaded_per_100([t for t in brief_texts if t]),
